@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { SCHEMAS_DIR } from '../paths.js';
+import type { PathSegment } from './yaml-document.js';
+
+/** A schema violation at a path inside one manifest document. */
+export interface SchemaViolation {
+  path: PathSegment[];
+  /** Point at the key itself (an unknown field) rather than its value. */
+  key: boolean;
+  message: string;
+}
+
+const SCHEMA_FILES = [
+  'definitions.schema.json',
+  'broker.schema.json',
+  'source.schema.json',
+  'subscription.schema.json',
+  'eventschema.schema.json',
+  'manifest.schema.json',
+];
+
+let compiled: ValidateFunction | undefined;
+
+/** The manifest validator, compiled once per process from the published schemas in `schemas/`. */
+function validator(): ValidateFunction {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  for (const file of SCHEMA_FILES) ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), 'utf8')));
+  const manifest = ajv.getSchema('https://trigger-broker.dev/schemas/manifest.schema.json');
+  if (!manifest) throw new Error('manifest schema missing');
+  compiled = manifest;
+  return compiled;
+}
+
+export function validateManifestShape(value: unknown): SchemaViolation[] {
+  const validate = validator();
+  if (validate(value)) return [];
+  const seen = new Set<string>();
+  const out: SchemaViolation[] = [];
+  for (const err of validate.errors ?? []) {
+    const violation = describe(err);
+    if (!violation) continue;
+    const id = `${violation.path.join('/')}|${violation.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(violation);
+  }
+  return out;
+}
+
+function pointerToPath(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describe(err: ErrorObject): SchemaViolation | undefined {
+  const path = pointerToPath(err.instancePath);
+  const params = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case 'if':
+      return undefined; // the branch's own errors say what is wrong
+    case 'additionalProperties': {
+      const name = String(params['additionalProperty']);
+      const allowed = Object.keys(
+        (err.parentSchema as { properties?: object } | undefined)?.properties ?? {},
+      );
+      const hint = allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : '';
+      return { path: [...path, name], key: true, message: `unknown field "${name}"${hint}` };
+    }
+    case 'required':
+      return { path, key: false, message: `missing required field "${String(params['missingProperty'])}"` };
+    case 'enum':
+      return {
+        path,
+        key: false,
+        message: `must be one of: ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    case 'const':
+      return { path, key: false, message: `must be ${JSON.stringify(params['allowedValue'])}` };
+    case 'type':
+      return { path, key: false, message: `must be of type ${String(params['type']).replace(',', ' or ')}` };
+    case 'minProperties':
+    case 'maxProperties': {
+      const schema = err.parentSchema as { properties?: object; description?: string } | undefined;
+      if (schema?.properties && Number(params['limit']) === 1 && err.keyword === 'maxProperties') {
+        return {
+          path,
+          key: false,
+          message: `must have exactly one of: ${Object.keys(schema.properties).join(', ')}`,
+        };
+      }
+      return { path, key: false, message: err.message ?? 'wrong number of fields' };
+    }
+    case 'pattern': {
+      const description = (err.parentSchema as { description?: string } | undefined)?.description;
+      return {
+        path,
+        key: false,
+        message: description ? `invalid value: ${description}` : `must match ${String(params['pattern'])}`,
+      };
+    }
+    case 'minLength':
+      return { path, key: false, message: 'must not be empty' };
+    default:
+      return { path, key: false, message: err.message ?? err.keyword };
+  }
+}

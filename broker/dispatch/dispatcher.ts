@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import type { EventStore } from '../store/types.js';
+import { SubscriptionWorker } from './subscription-worker.js';
+import type { SubscriptionRuntime } from './types.js';
+
+/** Owns one worker per subscription and keeps the set in step with the configuration. */
+export class Dispatcher {
+  private readonly workers = new Map<string, SubscriptionWorker>();
+  /** Workers of subscriptions removed by a reload, finishing what they had in flight. */
+  private readonly retiring = new Set<SubscriptionWorker>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Applies a (re)loaded set of subscriptions. A changed subscription keeps its worker and
+   * its queue, so nothing in flight is lost or sent twice; a removed one stops taking
+   * deliveries (its queued deliveries stay in the store and resume if it comes back).
+   */
+  apply(subscriptions: readonly SubscriptionRuntime[]): void {
+    const names = new Set(subscriptions.map((s) => s.name));
+    for (const [name, worker] of this.workers) {
+      if (names.has(name)) continue;
+      this.workers.delete(name);
+      this.retiring.add(worker);
+      void worker.stop(30_000).finally(() => this.retiring.delete(worker));
+    }
+    for (const runtime of subscriptions) {
+      const worker = this.workers.get(runtime.name);
+      if (worker) worker.update(runtime);
+      else {
+        const created = new SubscriptionWorker(runtime, this.store, this.metrics, this.log);
+        this.workers.set(runtime.name, created);
+        created.wake(); // deliveries left from before a restart
+      }
+    }
+  }
+
+  /** Events were committed for these subscriptions. */
+  notify(subscriptionNames: Iterable<string>): void {
+    for (const name of subscriptionNames) this.workers.get(name)?.wake();
+  }
+
+  subscriptionNames(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    await Promise.all([...this.workers.values(), ...this.retiring].map((w) => w.stop(graceMs)));
+  }
+}

@@ -1,0 +1,229 @@
+import type { Logger } from 'pino';
+import type { DeliveryOutcome, Sink } from '../../sinks/types.js';
+import type { CloudEvent } from '../cloudevents/event.js';
+import type { Metrics } from '../metrics.js';
+import type { DueDelivery, EventStore } from '../store/types.js';
+import { backoffMs } from './backoff.js';
+import type { SubscriptionRuntime } from './types.js';
+
+/**
+ * Delivers one subscription's events, at most `concurrency` at a time, independently of
+ * every other subscription: its own queue in the store, its own timers, its own in-flight
+ * set. A slow sink only fills its own in-flight slots.
+ */
+export class SubscriptionWorker {
+  private runtime: SubscriptionRuntime;
+  private readonly inflight = new Map<number, AbortController>();
+  private readonly settled = new Set<Promise<void>>();
+  private pumpScheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private running = true;
+
+  constructor(
+    runtime: SubscriptionRuntime,
+    private readonly store: EventStore,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    this.runtime = runtime;
+  }
+
+  get name(): string {
+    return this.runtime.name;
+  }
+
+  /** A reload changed the subscription: deliveries from now on use the new settings. */
+  update(runtime: SubscriptionRuntime): void {
+    this.runtime = runtime;
+    this.wake();
+  }
+
+  /** New deliveries may be due: look at the store soon (coalesced). */
+  wake(): void {
+    if (!this.running || this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /**
+   * Stops taking deliveries; waits up to `graceMs` for those in flight, then aborts the rest.
+   * An aborted delivery records nothing: it stays due in the store and is made again after
+   * a restart (at least once).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.settled.size === 0) return;
+    const all = Promise.allSettled([...this.settled]);
+    const graceTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
+    if ((await Promise.race([all, graceTimer])) === 'timeout') {
+      for (const controller of this.inflight.values()) controller.abort(new Error('broker shutting down'));
+      await all;
+    }
+  }
+
+  private pump(): void {
+    if (!this.running || !this.store.isOpen()) return;
+    const { concurrency } = this.runtime.delivery;
+    const capacity = concurrency - this.inflight.size;
+    if (capacity <= 0) return; // a finishing delivery wakes us
+    const now = Date.now();
+    let due: DueDelivery[];
+    try {
+      due = this.store.due(this.runtime.name, now, capacity, new Set(this.inflight.keys()));
+    } catch (err) {
+      this.log.error({ subscription: this.runtime.name, err }, 'cannot read due deliveries');
+      this.schedule(now + 1000);
+      return;
+    }
+    for (const delivery of due) this.start(delivery);
+    if (due.length < capacity) {
+      const next = this.store.nextDueAfter(this.runtime.name, now);
+      if (next !== undefined) this.schedule(next);
+    }
+  }
+
+  private schedule(at: number): void {
+    if (!this.running || at >= this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  private start(delivery: DueDelivery): void {
+    const controller = new AbortController();
+    this.inflight.set(delivery.seq, controller);
+    const done = this.attempt(delivery, controller.signal)
+      .catch((err: unknown) => {
+        if (!controller.signal.aborted)
+          this.log.error({ subscription: this.runtime.name, err }, 'delivery bookkeeping failed');
+      })
+      .finally(() => {
+        this.inflight.delete(delivery.seq);
+        this.settled.delete(done);
+        this.wake();
+      });
+    this.settled.add(done);
+  }
+
+  private async attempt(delivery: DueDelivery, signal: AbortSignal): Promise<void> {
+    const runtime = this.runtime;
+    const toDeadLetterSink = delivery.phase === 'deadletter';
+    const sink = toDeadLetterSink ? runtime.deadLetterSink : runtime.sink;
+    if (!sink) {
+      // The subscription lost its dead-letter sink in a reload: the dead letter stays listed.
+      await this.store.deadLetterSinkFailed(
+        runtime.name,
+        delivery.seq,
+        'dead-letter sink removed from the configuration',
+      );
+      return;
+    }
+    const event = toDeadLetterSink ? this.deadLetterCopy(delivery) : delivery.event;
+    const started = process.hrtime.bigint();
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await sink.deliver(event, { signal, timeoutMs: runtime.delivery.timeoutMs });
+    } catch (err) {
+      if (signal.aborted) return; // handed back at shutdown
+      outcome = { kind: 'retryable', status: 0, error: (err as Error).message };
+    }
+    this.metrics.deliveryDuration.observe(
+      { subscription: runtime.name },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    await this.record(runtime, sink, delivery, outcome);
+  }
+
+  private async record(
+    runtime: SubscriptionRuntime,
+    sink: Sink,
+    delivery: DueDelivery,
+    outcome: DeliveryOutcome,
+  ): Promise<void> {
+    const phase = delivery.phase;
+    const attempts = delivery.attempts + 1;
+    const prefix = phase === 'deadletter' ? 'deadletter_' : '';
+    if (outcome.kind === 'ok') {
+      this.metrics.deliveries.inc({ subscription: runtime.name, outcome: `${prefix}ok` });
+      await this.store.complete(runtime.name, delivery.seq, phase);
+      return;
+    }
+    const logFields = {
+      subscription: runtime.name,
+      eventId: delivery.event.attributes['id'],
+      eventSource: delivery.event.attributes['source'],
+      destination: sink.destination,
+      attempt: attempts,
+      status: outcome.status,
+      error: outcome.error,
+    };
+    if (outcome.kind === 'retryable' && attempts <= runtime.delivery.retry) {
+      const wait = Math.max(backoffMs(runtime.delivery, attempts), outcome.retryAfterMs ?? 0);
+      this.metrics.deliveries.inc({ subscription: runtime.name, outcome: `${prefix}retryable` });
+      this.log.warn({ ...logFields, retryInMs: wait }, 'delivery failed, will retry');
+      await this.store.reschedule(
+        runtime.name,
+        delivery.seq,
+        attempts,
+        Date.now() + wait,
+        outcome.error,
+        outcome.status,
+      );
+      this.schedule(Date.now() + wait);
+      return;
+    }
+    const reason =
+      outcome.kind === 'permanent'
+        ? `permanent failure: ${outcome.error}`
+        : `retries exhausted after ${attempts} attempts: ${outcome.error}`;
+    if (phase === 'deadletter') {
+      this.metrics.deliveries.inc({ subscription: runtime.name, outcome: 'deadletter_failed' });
+      this.log.error(logFields, 'dead-letter sink failed for good; the event stays in the dead-letter list');
+      await this.store.deadLetterSinkFailed(runtime.name, delivery.seq, reason);
+      return;
+    }
+    this.metrics.deliveries.inc({ subscription: runtime.name, outcome: outcome.kind });
+    this.metrics.deliveries.inc({ subscription: runtime.name, outcome: 'deadlettered' });
+    this.log.error({ ...logFields, reason }, 'delivery failed for good; event dead-lettered');
+    await this.store.deadLetter(
+      {
+        subscription: runtime.name,
+        seq: delivery.seq,
+        reason,
+        status: outcome.status,
+        error: outcome.error,
+        dest: sink.destination,
+        attempts,
+        at: Date.now(),
+      },
+      runtime.deadLetterSink !== undefined,
+    );
+    if (runtime.deadLetterSink) this.wake();
+  }
+
+  /** The original event plus the dead-letter extensions the contract names. */
+  private deadLetterCopy(delivery: DueDelivery): CloudEvent {
+    const entry = this.store.deadLetterRecord(delivery.subscription, delivery.seq);
+    return {
+      data: delivery.event.data,
+      attributes: {
+        ...delivery.event.attributes,
+        deadletterreason: entry?.reason ?? 'unknown',
+        deadletterstatus: entry?.status ?? 0,
+        deadletterdest: entry?.dest ?? this.runtime.sink.destination,
+      },
+    };
+  }
+}

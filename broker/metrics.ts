@@ -1,0 +1,76 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The broker's Prometheus metrics, on a registry of its own (not prom-client's global one),
+ * so that two brokers in one process (tests) do not share counters.
+ */
+export function createMetrics(depths: () => Map<string, number>, subscriptionNames: () => string[]) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'trigger_broker_process_' });
+  const eventsAccepted = new Counter({
+    name: 'trigger_broker_events_accepted_total',
+    help: 'Events durably stored, by ingress (events, webhook:NAME, ...).',
+    labelNames: ['ingress'] as const,
+    registers: [registry],
+  });
+  const eventsRejected = new Counter({
+    name: 'trigger_broker_events_rejected_total',
+    help: 'Requests or messages refused, by ingress and reason (the error code).',
+    labelNames: ['ingress', 'reason'] as const,
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: 'trigger_broker_deliveries_total',
+    help: 'Delivery attempts by subscription and outcome (ok, retryable, permanent, deadlettered, deadletter_ok, deadletter_failed).',
+    labelNames: ['subscription', 'outcome'] as const,
+    registers: [registry],
+  });
+  const deliveryDuration = new Histogram({
+    name: 'trigger_broker_delivery_duration_seconds',
+    help: 'Time of one delivery attempt to a sink, by subscription.',
+    labelNames: ['subscription'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const commitBatch = new Histogram({
+    name: 'trigger_broker_store_commit_writes',
+    help: 'Writes grouped into one store commit.',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    registers: [registry],
+  });
+  const commitDuration = new Histogram({
+    name: 'trigger_broker_store_commit_seconds',
+    help: 'Duration of one group commit.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'trigger_broker_queue_depth',
+    help: 'Deliveries waiting or in flight, per subscription.',
+    labelNames: ['subscription'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = depths();
+      for (const name of subscriptionNames()) this.set({ subscription: name }, counts.get(name) ?? 0);
+    },
+  });
+  const configReloads = new Counter({
+    name: 'trigger_broker_config_reloads_total',
+    help: 'Configuration reloads by result (applied, rejected).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    eventsAccepted,
+    eventsRejected,
+    deliveries,
+    deliveryDuration,
+    commitBatch,
+    commitDuration,
+    configReloads,
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

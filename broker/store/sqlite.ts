@@ -1,0 +1,329 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { decodeEventRow, type EventRow, encodeEventRow } from './codec.js';
+import type {
+  AppendItem,
+  DeadLetterEntry,
+  DeadLetterRecord,
+  DeliveryPhase,
+  DueDelivery,
+  EventStore,
+} from './types.js';
+
+type Db = Database.Database;
+
+const PHASE = { sink: 0, deadletter: 1 } as const;
+const PHASE_NAME: Record<number, DeliveryPhase> = { 0: 'sink', 1: 'deadletter' };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  attributes TEXT NOT NULL,
+  data_kind INTEGER NOT NULL,
+  data BLOB,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
+CREATE TABLE IF NOT EXISTS deliveries (
+  subscription TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  phase INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  last_error TEXT,
+  last_status INTEGER,
+  PRIMARY KEY (subscription, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (subscription, next_at, seq);
+CREATE INDEX IF NOT EXISTS deliveries_seq ON deliveries (seq);
+CREATE TABLE IF NOT EXISTS dead_letters (
+  subscription TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  dest TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  dls_outcome TEXT NOT NULL DEFAULT 'none',
+  PRIMARY KEY (subscription, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS dead_letters_seq ON dead_letters (seq);
+`;
+
+/** A queued write: runs inside the next group transaction. */
+interface PendingWrite {
+  run(db: Db): unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+export interface SqliteStoreOptions {
+  /** Directory holding `events.db`. */
+  dir: string;
+  /** `full` fsyncs every commit; `normal` survives a process crash (kill -9) but not a power loss. */
+  synchronous: 'full' | 'normal';
+  /** Called after each group commit with how many writes it held (for metrics). */
+  onCommit?: (writes: number, seconds: number) => void;
+}
+
+/**
+ * The embedded store: SQLite in WAL mode. All writes go through one queue and are committed
+ * together in one transaction per turn of the event loop (group commit), so a thousand
+ * concurrent requests cost one fsync, and each caller's promise resolves only after the
+ * commit that holds its write.
+ */
+export class SqliteStore implements EventStore {
+  private readonly db: Db;
+  private readonly queue: PendingWrite[] = [];
+  private flushScheduled = false;
+  private open = true;
+  private readonly onCommit: SqliteStoreOptions['onCommit'];
+  private readonly stmt;
+
+  constructor(options: SqliteStoreOptions) {
+    mkdirSync(options.dir, { recursive: true });
+    this.db = new Database(join(options.dir, 'events.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.onCommit = options.onCommit;
+    const db = this.db;
+    this.stmt = {
+      insertEvent: db.prepare<[string, number, Buffer | null, number]>(
+        'INSERT INTO events (attributes, data_kind, data, received_at) VALUES (?, ?, ?, ?)',
+      ),
+      insertDelivery: db.prepare<[string, number, number]>(
+        'INSERT INTO deliveries (subscription, seq, next_at) VALUES (?, ?, ?)',
+      ),
+      due: db.prepare<[string, number, number]>(
+        `SELECT d.seq, d.phase, d.attempts, e.attributes, e.data_kind, e.data
+           FROM deliveries d JOIN events e ON e.seq = d.seq
+          WHERE d.subscription = ? AND d.next_at <= ?
+          ORDER BY d.next_at, d.seq LIMIT ?`,
+      ),
+      nextDue: db.prepare<[string, number]>(
+        'SELECT MIN(next_at) AS at FROM deliveries WHERE subscription = ? AND next_at > ?',
+      ),
+      complete: db.prepare<[string, number, number]>(
+        'DELETE FROM deliveries WHERE subscription = ? AND seq = ? AND phase = ?',
+      ),
+      reschedule: db.prepare<[number, number, string, number, string, number]>(
+        'UPDATE deliveries SET attempts = ?, next_at = ?, last_error = ?, last_status = ? WHERE subscription = ? AND seq = ?',
+      ),
+      toDeadLetterPhase: db.prepare<[number, string, number]>(
+        'UPDATE deliveries SET phase = 1, attempts = 0, next_at = ?, last_error = NULL, last_status = NULL WHERE subscription = ? AND seq = ?',
+      ),
+      dropDelivery: db.prepare<[string, number]>('DELETE FROM deliveries WHERE subscription = ? AND seq = ?'),
+      insertDeadLetter: db.prepare(
+        `INSERT OR REPLACE INTO dead_letters (subscription, seq, reason, status, error, dest, attempts, at, dls_outcome)
+         VALUES (@subscription, @seq, @reason, @status, @error, @dest, @attempts, @at, @dls_outcome)`,
+      ),
+      setDlsOutcome: db.prepare<[string, string, number]>(
+        'UPDATE dead_letters SET dls_outcome = ? WHERE subscription = ? AND seq = ?',
+      ),
+      deadLetterRecord: db.prepare<[string, number]>(
+        'SELECT subscription, seq, reason, status, error, dest, attempts, at FROM dead_letters WHERE subscription = ? AND seq = ?',
+      ),
+      depths: db.prepare('SELECT subscription, COUNT(*) AS n FROM deliveries GROUP BY subscription'),
+      prune: db.prepare<[number]>(
+        `DELETE FROM events WHERE seq IN (
+           SELECT e.seq FROM events e
+            WHERE e.received_at < ?
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.seq = e.seq)
+              AND NOT EXISTS (SELECT 1 FROM dead_letters x WHERE x.seq = e.seq)
+            LIMIT 10000)`,
+      ),
+    };
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  append(items: readonly AppendItem[]): Promise<number[]> {
+    return this.enqueue((db) => {
+      const now = Date.now();
+      const seqs: number[] = [];
+      for (const item of items) {
+        const row = encodeEventRow(item.event);
+        const seq = Number(
+          this.stmt.insertEvent.run(row.attributes, row.data_kind, row.data, now).lastInsertRowid,
+        );
+        seqs.push(seq);
+        for (const sub of item.subscriptions) this.stmt.insertDelivery.run(sub, seq, now);
+        if (item.deadLetter) {
+          this.stmt.insertDeadLetter.run({
+            subscription: item.deadLetter.origin,
+            seq,
+            reason: item.deadLetter.reason,
+            status: 0,
+            error: item.deadLetter.error,
+            dest: '',
+            attempts: 0,
+            at: now,
+            dls_outcome: 'none',
+          });
+        }
+      }
+      void db;
+      return seqs;
+    }) as Promise<number[]>;
+  }
+
+  due(subscription: string, now: number, limit: number, exclude: ReadonlySet<number>): DueDelivery[] {
+    const rows = this.stmt.due.all(subscription, now, limit + exclude.size) as (EventRow & {
+      seq: number;
+      phase: number;
+      attempts: number;
+    })[];
+    const out: DueDelivery[] = [];
+    for (const row of rows) {
+      if (exclude.has(row.seq)) continue;
+      out.push({
+        seq: row.seq,
+        subscription,
+        phase: PHASE_NAME[row.phase] ?? 'sink',
+        attempts: row.attempts,
+        event: decodeEventRow(row),
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  nextDueAfter(subscription: string, now: number): number | undefined {
+    const row = this.stmt.nextDue.get(subscription, now) as { at: number | null } | undefined;
+    return row?.at ?? undefined;
+  }
+
+  complete(subscription: string, seq: number, phase: DeliveryPhase): Promise<void> {
+    return this.enqueue(() => {
+      this.stmt.complete.run(subscription, seq, PHASE[phase]);
+      if (phase === 'deadletter') this.stmt.setDlsOutcome.run('delivered', subscription, seq);
+    }) as Promise<void>;
+  }
+
+  reschedule(
+    subscription: string,
+    seq: number,
+    attempts: number,
+    nextAt: number,
+    error: string,
+    status: number,
+  ): Promise<void> {
+    return this.enqueue(() => {
+      this.stmt.reschedule.run(attempts, nextAt, error, status, subscription, seq);
+    }) as Promise<void>;
+  }
+
+  deadLetter(record: DeadLetterRecord, toDeadLetterSink: boolean): Promise<void> {
+    return this.enqueue(() => {
+      this.stmt.insertDeadLetter.run({ ...record, dls_outcome: toDeadLetterSink ? 'pending' : 'none' });
+      if (toDeadLetterSink) this.stmt.toDeadLetterPhase.run(Date.now(), record.subscription, record.seq);
+      else this.stmt.dropDelivery.run(record.subscription, record.seq);
+    }) as Promise<void>;
+  }
+
+  deadLetterSinkFailed(subscription: string, seq: number, error: string): Promise<void> {
+    return this.enqueue(() => {
+      this.stmt.setDlsOutcome.run(`failed: ${error}`, subscription, seq);
+      this.stmt.dropDelivery.run(subscription, seq);
+    }) as Promise<void>;
+  }
+
+  depths(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const row of this.stmt.depths.all() as { subscription: string; n: number }[])
+      out.set(row.subscription, row.n);
+    return out;
+  }
+
+  deadLetterRecord(subscription: string, seq: number): DeadLetterRecord | undefined {
+    return this.stmt.deadLetterRecord.get(subscription, seq) as DeadLetterRecord | undefined;
+  }
+
+  deadLetters(options: { subscription?: string; limit?: number } = {}): DeadLetterEntry[] {
+    const where = options.subscription === undefined ? '' : 'WHERE x.subscription = @subscription';
+    const rows = this.db
+      .prepare(
+        `SELECT x.*, e.attributes, e.data_kind, e.data FROM dead_letters x JOIN events e ON e.seq = x.seq
+          ${where} ORDER BY x.at, x.seq LIMIT @limit`,
+      )
+      .all({ subscription: options.subscription, limit: options.limit ?? 1000 }) as (DeadLetterRecord &
+      EventRow & { dls_outcome: string })[];
+    return rows.map((r) => ({
+      subscription: r.subscription,
+      seq: r.seq,
+      reason: r.reason,
+      status: r.status,
+      error: r.error,
+      dest: r.dest,
+      attempts: r.attempts,
+      at: r.at,
+      deadLetterSinkOutcome: r.dls_outcome,
+      event: decodeEventRow(r),
+    }));
+  }
+
+  prune(before: number): number {
+    let total = 0;
+    for (;;) {
+      const n = this.stmt.prune.run(before).changes;
+      total += n;
+      if (n < 10000) return total;
+    }
+  }
+
+  /** Commits what is queued, then closes the database. */
+  close(): void {
+    if (!this.open) return;
+    this.flush();
+    this.open = false;
+    this.db.close();
+  }
+
+  private enqueue(run: (db: Db) => unknown): Promise<unknown> {
+    if (!this.open) return Promise.reject(new Error('store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ run, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // setImmediate runs after the I/O callbacks of this turn: every request parsed in
+        // this turn joins the same transaction.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0 || !this.open) return;
+    const batch = this.queue.splice(0, this.queue.length);
+    const started = process.hrtime.bigint();
+    const results: unknown[] = new Array(batch.length);
+    const failures: (unknown | undefined)[] = new Array(batch.length);
+    try {
+      this.db.transaction(() => {
+        batch.forEach((write, i) => {
+          // One caller's failing write must not undo the others': a savepoint per write.
+          try {
+            results[i] = this.db.transaction(() => write.run(this.db))();
+          } catch (err) {
+            failures[i] = err;
+          }
+        });
+      })();
+    } catch (err) {
+      for (const write of batch) write.reject(err);
+      return;
+    }
+    this.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+    batch.forEach((write, i) => {
+      if (failures[i] !== undefined) write.reject(failures[i]);
+      else write.resolve(results[i]);
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import type { CloudEvent } from '../cloudevents/event.js';
+
+/** Where a delivery stands: first at the subscription's sink, then (if that failed for good) at its dead-letter sink. */
+export type DeliveryPhase = 'sink' | 'deadletter';
+
+/** One event accepted for storage, with the subscriptions it must reach. */
+export interface AppendItem {
+  event: CloudEvent;
+  subscriptions: readonly string[];
+  /** Set when the event goes straight to the dead-letter list (an EventSchema with onInvalid: deadletter). */
+  deadLetter?: { reason: string; error: string; origin: string };
+}
+
+export interface DueDelivery {
+  seq: number;
+  subscription: string;
+  phase: DeliveryPhase;
+  /** Attempts already made in this phase. */
+  attempts: number;
+  event: CloudEvent;
+}
+
+export interface DeadLetterRecord {
+  subscription: string;
+  seq: number;
+  reason: string;
+  /** The last HTTP status, 0 for none (a timeout or a connection failure). */
+  status: number;
+  error: string;
+  dest: string;
+  attempts: number;
+  at: number;
+}
+
+export interface DeadLetterEntry extends DeadLetterRecord {
+  event: CloudEvent;
+  /** What became of the copy sent to the dead-letter sink: pending, delivered, failed: ..., or none. */
+  deadLetterSinkOutcome: string;
+}
+
+/**
+ * The durable store behind the delivery promise. Writes are asynchronous so that an
+ * implementation can group many callers' writes into one commit; a write's promise resolves
+ * only once it is durable.
+ */
+export interface EventStore {
+  append(items: readonly AppendItem[]): Promise<number[]>;
+  /** Deliveries of `subscription` due at `now`, oldest first, skipping those in `exclude`. */
+  due(subscription: string, now: number, limit: number, exclude: ReadonlySet<number>): DueDelivery[];
+  /** The earliest `next_at` after `now` for the subscription, if any. */
+  nextDueAfter(subscription: string, now: number): number | undefined;
+  /** The delivery reached its destination: forget it. */
+  complete(subscription: string, seq: number, phase: DeliveryPhase): Promise<void>;
+  /** A retryable failure: try again at `nextAt`. */
+  reschedule(
+    subscription: string,
+    seq: number,
+    attempts: number,
+    nextAt: number,
+    error: string,
+    status: number,
+  ): Promise<void>;
+  /**
+   * The sink failed for good: record the dead letter and either hand the delivery to the
+   * dead-letter sink (phase `deadletter`, due now) or drop it.
+   */
+  deadLetter(record: DeadLetterRecord, toDeadLetterSink: boolean): Promise<void>;
+  /** The dead-letter sink also failed for good: keep the note on the dead-letter entry. */
+  deadLetterSinkFailed(subscription: string, seq: number, error: string): Promise<void>;
+  /** Pending deliveries per subscription. */
+  depths(): Map<string, number>;
+  deadLetterRecord(subscription: string, seq: number): DeadLetterRecord | undefined;
+  deadLetters(options?: { subscription?: string; limit?: number }): DeadLetterEntry[];
+  /** Removes delivered events older than `before` (ms since the epoch); returns how many. */
+  prune(before: number): number;
+  isOpen(): boolean;
+  close(): void;
+}
