@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   schema_violation: 400,
   bad_request: 400,
   unauthorized: 401,
+  forbidden_origin: 403,
   bad_signature: 401,
   stale_signature: 401,
   unknown_source: 404,

@@ -1,11 +1,9 @@
 import type { Sink } from '../../sinks/types.js';
-import type { CloudEvent } from '../cloudevents/event.js';
 import type { RetryPolicy } from './backoff.js';
 
 /** A subscription as the dispatcher runs it: compiled filter, built sinks, resolved delivery settings. */
 export interface SubscriptionRuntime {
   name: string;
-  matches(event: CloudEvent): boolean;
   sink: Sink;
   deadLetterSink: Sink | undefined;
   delivery: RetryPolicy & { timeoutMs: number; concurrency: number };

@@ -1,0 +1,23 @@
+import { EXTRA_DIALECTS } from '../filters/dialects.js';
+import { compileConfig, type RuntimeConfig } from './compile.js';
+import { loadManifests } from './load.js';
+import type { Problem } from './problem.js';
+import type { SecretMode } from './secrets.js';
+
+/** Loads, checks and compiles the configuration directory in one step. */
+export function readConfig(
+  dir: string,
+  secrets: SecretMode,
+  env: NodeJS.ProcessEnv = process.env,
+): { config?: RuntimeConfig; problems: Problem[] } {
+  const loaded = loadManifests(dir);
+  const compiled = compileConfig(loaded.manifests, { secrets, dialects: EXTRA_DIALECTS, env });
+  const problems = [...loaded.problems, ...compiled.problems].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col,
+  );
+  return problems.length > 0
+    ? { problems }
+    : compiled.config
+      ? { config: compiled.config, problems }
+      : { problems };
+}

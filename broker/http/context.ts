@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { RuntimeConfig } from '../config/compile.js';
+import type { Ingestor } from '../ingest.js';
+import type { Metrics } from '../metrics.js';
+
+/** What the HTTP plugins need from the running broker; `config()` always gives the current configuration. */
+export interface HttpContext {
+  config(): RuntimeConfig;
+  ingestor: Ingestor;
+  metrics: Metrics;
+  log: Logger;
+  /** Readiness: the store is open and every connector is up. */
+  readiness(): { ready: boolean; checks: Record<string, string> };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Which ingress a request belongs to, for the rejected-events metric. */
+    ingress?: string;
+  }
+}

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import { classifyHttpMessage, decodeHttpMessage } from '../cloudevents/http-binding.js';
+import { BrokerError } from '../errors.js';
+import { answerValidationRequest } from './abuse-protection.js';
+import { checkBearer } from './auth.js';
+import type { HttpContext } from './context.js';
+
+/** POST /events: the CloudEvents HTTP binding in binary, structured and batched mode. */
+export function registerEventsRoute(app: FastifyInstance, ctx: HttpContext): void {
+  app.post('/events', async (request, reply) => {
+    request.ingress = 'events';
+    const tokens = ctx.config().broker.authTokens;
+    if (tokens) checkBearer(request.headers.authorization, tokens);
+    const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+    if (classifyHttpMessage(request.headers) === 'none') {
+      throw new BrokerError(
+        'malformed_event',
+        'not a CloudEvent: send ce-* headers (binary mode), or Content-Type application/cloudevents+json (structured) or application/cloudevents-batch+json (batched)',
+      );
+    }
+    const { events } = decodeHttpMessage(request.headers, body);
+    await ctx.ingestor.ingest(events, 'events');
+    return reply.code(202).send({ accepted: events.length });
+  });
+  app.options('/events', async (request, reply) => {
+    answerValidationRequest(request, reply, ctx.config().broker);
+  });
+}

@@ -1,0 +1,84 @@
+import type { CloudEvent } from './cloudevents/event.js';
+import type { RuntimeConfig } from './config/compile.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
+import { BrokerError } from './errors.js';
+import type { Metrics } from './metrics.js';
+import type { AppendItem, EventStore } from './store/types.js';
+
+/**
+ * The one door into the store for every connector: checks events against their EventSchemas,
+ * routes them, and resolves only once they are committed (group commit in the store), so a
+ * caller may acknowledge its source after `ingest` resolves and never before.
+ */
+export class Ingestor {
+  private pending = 0;
+  private closed = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly dispatcher: Dispatcher,
+    private readonly metrics: Metrics,
+    private readonly config: () => RuntimeConfig,
+  ) {}
+
+  /** Refuses new events from now on (shutdown). */
+  close(): void {
+    this.closed = true;
+  }
+
+  get inFlight(): number {
+    return this.pending;
+  }
+
+  /**
+   * Stores a batch whole or not at all. Throws BrokerError: `schema_violation` (an event
+   * failed an EventSchema with onInvalid: reject), `overloaded` (too many events waiting for
+   * their commit), `unavailable` (shutting down, or the store failed).
+   */
+  async ingest(events: readonly CloudEvent[], ingress: string): Promise<void> {
+    if (this.closed) throw new BrokerError('unavailable', 'the broker is shutting down', { retryAfter: 5 });
+    const config = this.config();
+    if (this.pending + events.length > config.broker.maxPendingEvents && this.pending > 0) {
+      throw new BrokerError(
+        'overloaded',
+        `${this.pending} events are waiting to be stored; try again shortly`,
+        { retryAfter: 1 },
+      );
+    }
+    const items: AppendItem[] = [];
+    const targets = new Set<string>();
+    for (const event of events) {
+      const verdict = config.schemas.check(event);
+      if (!verdict.ok) {
+        if (verdict.entry.onInvalid === 'reject') throw new BrokerError('schema_violation', verdict.error);
+        items.push({
+          event,
+          subscriptions: [],
+          deadLetter: {
+            reason: 'schema violation',
+            error: verdict.error,
+            origin: `eventschema/${verdict.entry.name}`,
+          },
+        });
+        continue;
+      }
+      const subscriptions = config.router.match(event);
+      for (const s of subscriptions) targets.add(s);
+      items.push({ event, subscriptions });
+    }
+    if (items.length === 0) return;
+    this.pending += items.length;
+    try {
+      await this.store.append(items);
+    } catch (err) {
+      throw new BrokerError('unavailable', 'the event store could not commit the events', {
+        retryAfter: 5,
+        cause: err,
+      });
+    } finally {
+      this.pending -= items.length;
+    }
+    this.metrics.eventsAccepted.inc({ ingress }, items.length);
+    this.dispatcher.notify(targets);
+  }
+}

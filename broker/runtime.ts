@@ -1,0 +1,184 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { closeHttpSinks } from '../sinks/http.js';
+import type { RuntimeConfig } from './config/compile.js';
+import { ConfigError, formatProblem } from './config/problem.js';
+import { readConfig } from './config/read.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { createHttpServer } from './http/server.js';
+import { Ingestor } from './ingest.js';
+import { createMetrics } from './metrics.js';
+import { SqliteStore } from './store/sqlite.js';
+
+export interface StartOptions {
+  configDir: string;
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  log: Logger;
+  /** How long a shutdown waits for in-flight deliveries before handing them back. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningBroker {
+  port: number;
+  host: string;
+  stop(): Promise<void>;
+  /** Re-reads the configuration now (also done on file changes). Resolves true when applied. */
+  reload(): boolean;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Starts the broker: configuration (refused whole when any manifest has a problem), store,
+ * dispatcher, HTTP server and the configuration watcher.
+ */
+export async function startBroker(options: StartOptions): Promise<RunningBroker> {
+  const { log } = options;
+  const configDir = resolve(options.configDir);
+  const first = readConfig(options.configDir, 'resolve');
+  if (!first.config) throw new ConfigError(first.problems);
+  let config: RuntimeConfig = first.config;
+
+  const settings = config.broker;
+  const storeDir = resolve(settings.storePath ?? options.dataDir ?? './data');
+  let metricsRef: ReturnType<typeof createMetrics> | undefined;
+  const store = new SqliteStore({
+    dir: storeDir,
+    synchronous: settings.synchronous,
+    onCommit: (writes, seconds) => {
+      metricsRef?.commitBatch.observe(writes);
+      metricsRef?.commitDuration.observe(seconds);
+    },
+  });
+  let dispatcherRef: Dispatcher | undefined;
+  const metrics = createMetrics(
+    () => (store.isOpen() ? store.depths() : new Map()),
+    () => dispatcherRef?.subscriptionNames() ?? [],
+  );
+  metricsRef = metrics;
+  const dispatcher = new Dispatcher(store, metrics, log);
+  dispatcherRef = dispatcher;
+  const ingestor = new Ingestor(store, dispatcher, metrics, () => config);
+  let stopping = false;
+
+  if (config.otherSources.length > 0) {
+    for (const s of config.otherSources)
+      log.warn(
+        { source: s.metadata.name },
+        'this connector kind is not available in this build; the Source is ignored',
+      );
+  }
+
+  const app: FastifyInstance = createHttpServer({
+    config: () => config,
+    ingestor,
+    metrics,
+    log,
+    readiness: () => {
+      const checks: Record<string, string> = {
+        store: store.isOpen() ? 'ok' : 'closed',
+        intake: stopping ? 'stopping' : 'ok',
+      };
+      return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+    },
+  });
+
+  dispatcher.apply(config.subscriptions);
+  const host = options.host ?? settings.host ?? '0.0.0.0';
+  const port = options.port ?? settings.port ?? 8080;
+  await app.listen({ port, host });
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  if (!settings.authTokens && !LOOPBACK.has(host)) {
+    log.warn(
+      { host },
+      'POST /events is open to anyone who can reach this address: set Broker spec.auth.tokens to require a bearer token',
+    );
+  }
+  log.info(
+    {
+      port: boundPort,
+      host,
+      store: storeDir,
+      subscriptions: config.subscriptions.length,
+      webhooks: config.webhooks.size,
+    },
+    'trigger-broker listening',
+  );
+
+  const reload = (): boolean => {
+    if (stopping) return false;
+    const next = readConfig(options.configDir, 'resolve');
+    if (!next.config) {
+      metrics.configReloads.inc({ result: 'rejected' });
+      for (const p of next.problems)
+        log.error(
+          { problem: formatProblem(p) },
+          'configuration change rejected; the last good configuration keeps running',
+        );
+      return false;
+    }
+    const before = config.broker;
+    config = next.config;
+    dispatcher.apply(config.subscriptions);
+    metrics.configReloads.inc({ result: 'applied' });
+    const restartOnly = (['port', 'host', 'storePath', 'synchronous'] as const).filter(
+      (k) => before[k] !== config.broker[k],
+    );
+    if (restartOnly.length > 0)
+      log.warn({ settings: restartOnly }, 'these Broker settings take effect at the next start');
+    log.info(
+      { subscriptions: config.subscriptions.length, webhooks: config.webhooks.size },
+      'configuration reloaded',
+    );
+    return true;
+  };
+
+  let debounce: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(configDir, { recursive: true }, () => {
+      if (debounce) clearTimeout(debounce);
+      debounce = setTimeout(reload, 200);
+    });
+    watcher.on('error', (err) => log.error({ err }, 'configuration watcher failed; changes need a restart'));
+  } catch (err) {
+    log.error({ err }, 'cannot watch the configuration directory; changes need a restart');
+  }
+
+  const pruneTimer = setInterval(() => {
+    try {
+      const removed = store.prune(Date.now() - config.broker.retentionMs);
+      if (removed > 0) log.info({ removed }, 'pruned delivered events past retention');
+    } catch (err) {
+      log.error({ err }, 'pruning failed');
+    }
+  }, 60_000);
+  pruneTimer.unref();
+
+  return {
+    port: boundPort,
+    host,
+    reload,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down: intake stopped, finishing in-flight deliveries');
+      watcher?.close();
+      if (debounce) clearTimeout(debounce);
+      clearInterval(pruneTimer);
+      ingestor.close();
+      const grace = options.shutdownGraceMs ?? 5000;
+      // Stop accepting and wait for requests in progress (their events are committed or refused).
+      await Promise.race([app.close(), new Promise((r) => setTimeout(r, grace).unref())]);
+      await dispatcher.stop(grace);
+      store.close();
+      await closeHttpSinks().catch(() => undefined);
+      log.info('stopped');
+    },
+  };
+}
