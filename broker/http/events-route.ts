@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { classifyHttpMessage, decodeHttpMessage } from '../cloudevents/http-binding.js';
-import { BrokerError } from '../errors.js';
+import { decodeHttpMessage } from '../cloudevents/http-binding.js';
 import { answerValidationRequest } from './abuse-protection.js';
 import { checkBearer } from './auth.js';
 import type { HttpContext } from './context.js';
@@ -12,12 +11,6 @@ export function registerEventsRoute(app: FastifyInstance, ctx: HttpContext): voi
     const tokens = ctx.config().broker.authTokens;
     if (tokens) checkBearer(request.headers.authorization, tokens);
     const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
-    if (classifyHttpMessage(request.headers) === 'none') {
-      throw new BrokerError(
-        'malformed_event',
-        'not a CloudEvent: send ce-* headers (binary mode), or Content-Type application/cloudevents+json (structured) or application/cloudevents-batch+json (batched)',
-      );
-    }
     const { events } = decodeHttpMessage(request.headers, body);
     await ctx.ingestor.ingest(events, 'events');
     return reply.code(202).send({ accepted: events.length });
