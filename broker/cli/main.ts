@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { runDeadLetters } from './deadletters.js';
 import { runSend } from './send.js';
 import { runStart } from './start.js';
 import { runValidate } from './validate.js';
@@ -57,6 +58,17 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     .option('--token <token>', 'bearer token (default: $TRIGGER_BROKER_TOKEN)')
     .action(async (opts) => {
       exitCode = await runSend(opts);
+    });
+
+  program
+    .command('deadletters')
+    .description('list the events that failed for good, with their reason and last error')
+    .option('--data <dir>', 'the store directory of the broker', './data')
+    .option('--subscription <name>', 'only this subscription\'s dead letters')
+    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 1000)
+    .option('--json', 'one JSON object per line, with the event in the JSON format')
+    .action((opts: { data: string; subscription?: string; limit: number; json?: boolean }) => {
+      exitCode = runDeadLetters(opts);
     });
 
   await program.parseAsync(argv);

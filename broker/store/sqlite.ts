@@ -64,6 +64,8 @@ export interface SqliteStoreOptions {
   dir: string;
   /** `full` fsyncs every commit; `normal` survives a process crash (kill -9) but not a power loss. */
   synchronous: 'full' | 'normal';
+  /** Open an existing store for reading only (the `deadletters` command, beside a running broker). */
+  readonly?: boolean;
   /** Called after each group commit with how many writes it held (for metrics). */
   onCommit?: (writes: number, seconds: number) => void;
 }
@@ -83,12 +85,16 @@ export class SqliteStore implements EventStore {
   private readonly stmt;
 
   constructor(options: SqliteStoreOptions) {
-    mkdirSync(options.dir, { recursive: true });
-    this.db = new Database(join(options.dir, 'events.db'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    if (options.readonly) {
+      this.db = new Database(join(options.dir, 'events.db'), { readonly: true, fileMustExist: true });
+    } else {
+      mkdirSync(options.dir, { recursive: true });
+      this.db = new Database(join(options.dir, 'events.db'));
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.db.exec(SCHEMA);
+    }
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
     this.onCommit = options.onCommit;
     const db = this.db;
     this.stmt = {
