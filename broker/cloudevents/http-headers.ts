@@ -1,0 +1,27 @@
+/** Reading request headers in the shape Node gives them. */
+import { BrokerError, type ErrorCode } from '../errors.js';
+
+/** Header names in lower case (as Node gives them); a repeated header may arrive as an array. */
+export type HttpHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
+ * The single value of a header, or undefined when it is absent. A header that occurs more than
+ * once cannot stand for one value and is rejected with `codeIfRepeated`. Names are matched
+ * case-insensitively (RFC 7230 3.2), in case a caller did not lower-case them.
+ */
+export function singleHeaderValue(
+  headers: HttpHeaders,
+  name: string,
+  codeIfRepeated: ErrorCode,
+): string | undefined {
+  let found: string | undefined;
+  for (const [headerName, value] of Object.entries(headers)) {
+    if (value === undefined || headerName.toLowerCase() !== name) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const single of values) {
+      if (found !== undefined) throw new BrokerError(codeIfRepeated, `header ${name} occurs more than once`);
+      found = single;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,247 @@
+/**
+ * The context attribute rules of cloudevents-spec.md (v1.0), applied to attributes as they
+ * arrive from the JSON format or from HTTP binary-mode headers.
+ */
+import { BrokerError } from '../errors.js';
+import { type AttributeValue, REQUIRED_ATTRIBUTES } from './event.js';
+import { parseMediaType } from './media-type.js';
+import { findForbiddenCharacter, formatCodePoint } from './string-type.js';
+import { isRfc3339Timestamp } from './timestamp.js';
+import { isAbsoluteUri, isUriReference } from './uri.js';
+
+/**
+ * Where the attributes came from. JSON can carry Boolean and Integer values natively and uses
+ * `null` for "unset"; binary-mode HTTP headers carry every value as a (decoded) string.
+ */
+export type AttributeOrigin = 'json' | 'http-binary';
+
+export const SUPPORTED_SPECVERSION = '1.0';
+
+/** The CloudEvents Integer range: a signed 32-bit two's-complement number ("Type System"). */
+export const INTEGER_MIN = -2_147_483_648;
+export const INTEGER_MAX = 2_147_483_647;
+
+/**
+ * "Naming Conventions": lower-case ASCII letters and digits, at least one character.
+ *
+ * Decision: the SHOULD rules are not enforced. Names longer than 20 characters and names that
+ * start with a digit are accepted, because a receiver that rejected them would refuse events
+ * that are valid per the MUST rules. Only the charset, the minimum length and the reserved name
+ * `data` are MUSTs.
+ */
+const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
+
+type CoreAttributeType = 'String' | 'URI-reference' | 'URI' | 'Timestamp' | 'MediaType';
+
+/** The type of each core attribute; extensions may be String, Boolean or Integer. */
+const CORE_ATTRIBUTE_TYPES: Readonly<Record<string, CoreAttributeType>> = {
+  id: 'String',
+  source: 'URI-reference',
+  specversion: 'String',
+  type: 'String',
+  datacontenttype: 'MediaType',
+  dataschema: 'URI',
+  subject: 'String',
+  time: 'Timestamp',
+};
+
+/**
+ * Core attributes whose value must not be empty. id, source, type, subject and dataschema say
+ * "MUST be a non-empty ..." in the spec; specversion must equal "1.0"; datacontenttype and
+ * time cannot be empty by their grammar.
+ */
+const NON_EMPTY_ATTRIBUTES = new Set(['id', 'source', 'type', 'subject', 'dataschema']);
+
+/**
+ * Checks every attribute rule and returns the attributes with unset ones (JSON `null`) removed.
+ * Throws BrokerError: missing_attribute, unsupported_specversion, invalid_extension_name or
+ * invalid_attribute, with a detail naming the attribute (and, for binary mode, its header).
+ *
+ * `data` and `data_base64` are not attributes: the JSON format takes them out before calling
+ * this. If they arrive here anyway they fail the naming rules ("data" is reserved, and
+ * "data_base64" contains "_").
+ */
+export function validateAttributes(
+  attrs: Record<string, unknown>,
+  origin: AttributeOrigin,
+): Record<string, AttributeValue> {
+  const present = withoutUnset(attrs, origin);
+
+  // The version decides which rules apply at all, so it is checked first: an event of another
+  // version is reported as such, not as a list of 1.0 violations.
+  checkSpecversion(present.get('specversion'), origin);
+
+  // Names are checked even where the value is null: the member is there, with a name no
+  // attribute can have.
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== undefined) checkName(name, origin);
+  }
+  for (const name of REQUIRED_ATTRIBUTES) {
+    if (!present.has(name)) {
+      throw new BrokerError('missing_attribute', `${describe(name, origin)} is required`);
+    }
+  }
+
+  const validated: Record<string, AttributeValue> = {};
+  for (const [name, value] of present) {
+    const coreType = CORE_ATTRIBUTE_TYPES[name];
+    validated[name] =
+      coreType === undefined
+        ? checkExtensionValue(name, value, origin)
+        : checkCoreValue(name, coreType, value, origin);
+  }
+  return validated;
+}
+
+/**
+ * json-format.md 2.2: "When decoding attributes and a null value is encountered, it MUST be
+ * treated as the equivalent of unset or omitted." Headers have no null, so in binary mode a
+ * null is just a value of the wrong type. `undefined` is never a value in either origin.
+ */
+function withoutUnset(attrs: Record<string, unknown>, origin: AttributeOrigin): Map<string, unknown> {
+  const present = new Map<string, unknown>();
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || (value === null && origin === 'json')) continue;
+    present.set(name, value);
+  }
+  return present;
+}
+
+function checkSpecversion(value: unknown, origin: AttributeOrigin): void {
+  if (value === undefined) {
+    throw new BrokerError('missing_attribute', `${describe('specversion', origin)} is required`);
+  }
+  if (typeof value !== 'string') {
+    throw new BrokerError('invalid_attribute', `${describe('specversion', origin)} must be a string`);
+  }
+  if (value !== SUPPORTED_SPECVERSION) {
+    throw new BrokerError(
+      'unsupported_specversion',
+      `${describe('specversion', origin)} is ${JSON.stringify(value.slice(0, 20))}; only "${SUPPORTED_SPECVERSION}" is supported`,
+    );
+  }
+}
+
+function checkName(name: string, origin: AttributeOrigin): void {
+  if (!ATTRIBUTE_NAME.test(name)) {
+    throw new BrokerError(
+      'invalid_extension_name',
+      `${describe(name, origin)}: attribute names may only contain lower-case letters a-z and digits 0-9`,
+    );
+  }
+  if (name === 'data') {
+    throw new BrokerError(
+      'invalid_extension_name',
+      `${describe(name, origin)}: the name "data" is reserved and cannot be an attribute`,
+    );
+  }
+}
+
+function checkCoreValue(
+  name: string,
+  type: CoreAttributeType,
+  value: unknown,
+  origin: AttributeOrigin,
+): AttributeValue {
+  // Every core type is a String or is written as one (json-format.md 2.2 maps URI,
+  // URI-reference and Timestamp to JSON strings), so a JSON number or boolean is wrong here.
+  if (typeof value !== 'string') {
+    throw new BrokerError('invalid_attribute', `${describe(name, origin)} must be a string`);
+  }
+  if (NON_EMPTY_ATTRIBUTES.has(name) && value === '') {
+    throw new BrokerError('invalid_attribute', `${describe(name, origin)} must not be empty`);
+  }
+  checkStringCharacters(name, value, origin);
+  switch (type) {
+    case 'String':
+      break;
+    case 'URI-reference':
+      if (!isUriReference(value)) {
+        throw new BrokerError(
+          'invalid_attribute',
+          `${describe(name, origin)} must be a URI-reference (RFC 3986 section 4.1)`,
+        );
+      }
+      break;
+    case 'URI':
+      if (!isAbsoluteUri(value)) {
+        throw new BrokerError(
+          'invalid_attribute',
+          `${describe(name, origin)} must be an absolute URI with a scheme (RFC 3986 section 4.3)`,
+        );
+      }
+      break;
+    case 'Timestamp':
+      if (!isRfc3339Timestamp(value)) {
+        throw new BrokerError('invalid_attribute', `${describe(name, origin)} must be an RFC 3339 timestamp`);
+      }
+      break;
+    case 'MediaType':
+      if (parseMediaType(value) === undefined) {
+        throw new BrokerError(
+          'invalid_attribute',
+          `${describe(name, origin)} must be a media type such as "application/json" (RFC 2046)`,
+        );
+      }
+      break;
+  }
+  return value;
+}
+
+/**
+ * Extensions use the same type system as core attributes. Without a definition of the
+ * extension, the broker can only check the value's JSON type: a string (any String, URI,
+ * URI-reference or Timestamp is one), a boolean, or an Integer. In binary mode every value is
+ * a string and stays one, even when it looks like a number ("Type System": values MAY be
+ * presented as canonical strings).
+ */
+function checkExtensionValue(name: string, value: unknown, origin: AttributeOrigin): AttributeValue {
+  if (typeof value === 'string') {
+    checkStringCharacters(name, value, origin);
+    return value;
+  }
+  if (origin === 'http-binary') {
+    throw new BrokerError('invalid_attribute', `${describe(name, origin)} must be a string`);
+  }
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    // JSON.parse has already turned 1.0 and 1e3 into the integers 1 and 1000; those cannot be
+    // told apart from 1 and 1000 here and are accepted. 1.5 is not an Integer.
+    if (!Number.isInteger(value)) {
+      throw new BrokerError(
+        'invalid_attribute',
+        `${describe(name, origin)} must be an integer, not a fraction`,
+      );
+    }
+    if (value < INTEGER_MIN || value > INTEGER_MAX) {
+      throw new BrokerError(
+        'invalid_attribute',
+        `${describe(name, origin)} is outside the CloudEvents Integer range ${INTEGER_MIN} to ${INTEGER_MAX}`,
+      );
+    }
+    // -0 is an integer too; store it as 0 so that it renders as "0" everywhere.
+    return value === 0 ? 0 : value;
+  }
+  throw new BrokerError(
+    'invalid_attribute',
+    `${describe(name, origin)} must be a string, boolean or integer`,
+  );
+}
+
+function checkStringCharacters(name: string, value: string, origin: AttributeOrigin): void {
+  const forbidden = findForbiddenCharacter(value);
+  if (forbidden === undefined) return;
+  throw new BrokerError(
+    'invalid_attribute',
+    `${describe(name, origin)} contains ${forbidden.reason} ${formatCodePoint(forbidden.codePoint)} at position ${forbidden.index}, which the CloudEvents String type does not allow`,
+  );
+}
+
+/** Names the attribute, and for binary mode the header it came from. */
+function describe(name: string, origin: AttributeOrigin): string {
+  // A rejected name can hold anything, so it is quoted and shortened before it goes into a detail.
+  const quoted = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}...` : name);
+  if (origin === 'json') return `attribute ${quoted}`;
+  const header = name === 'datacontenttype' ? 'Content-Type' : `ce-${name}`;
+  return `attribute ${quoted} (header ${JSON.stringify(header).slice(1, -1)})`;
+}
