@@ -99,7 +99,10 @@ function runCase(testCase: TckCase): void {
     return;
   }
 
-  const attributes = toAttributes({ ...(testCase.event ?? DEFAULT_EVENT), ...(testCase.eventOverrides ?? {}) });
+  const attributes = toAttributes({
+    ...(testCase.event ?? DEFAULT_EVENT),
+    ...(testCase.eventOverrides ?? {}),
+  });
   const compiled = compileCesql(expression);
   const { value, errors } = compiled.evaluate(attributes);
 
