@@ -180,8 +180,10 @@ export async function startFunction(
   url: string;
   /** Requests answered 2xx. */
   received: ReceivedRequest[];
-  /** Every request, whatever the answer. */
+  /** Every request answered, whatever the answer. */
   attempts: ReceivedRequest[];
+  /** Every request as soon as it arrived, before it is answered. */
+  arrived: ReceivedRequest[];
   waitFor(
     count: number,
     timeoutMs?: number,
@@ -192,6 +194,7 @@ export async function startFunction(
 }> {
   const received: ReceivedRequest[] = [];
   const attempts: ReceivedRequest[] = [];
+  const arrived: ReceivedRequest[] = [];
   let n = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -204,6 +207,7 @@ export async function startFunction(
         body: Buffer.concat(chunks),
       };
       n += 1;
+      arrived.push(r);
       Promise.resolve(respond ? respond(r, n) : 200).then(
         (status) => {
           attempts.push(r);
@@ -224,6 +228,7 @@ export async function startFunction(
     url: `http://127.0.0.1:${port}`,
     received,
     attempts,
+    arrived,
     server,
     async waitFor(count, timeoutMs = 20_000, filter = () => true) {
       const deadline = Date.now() + timeoutMs;
