@@ -7,10 +7,9 @@
  * MathError is reported. Division and remainder by zero return 0 with a MathError (§3.4.2).
  * Results are never -0, so they compare and print like the integers they stand for.
  */
+import type { ArithmeticOperator } from './ast.js';
 import { type ErrorSink, mathError } from './errors.js';
 import { INT32_MAX, INT32_MIN } from './types.js';
-
-export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%';
 
 /** `value` inside the 32-bit range, or the nearest bound plus a MathError naming `what`. */
 export function toInt32(value: number, what: string, sink: ErrorSink): number {
