@@ -55,6 +55,12 @@ export function createMetrics(depths: () => Map<string, number>, subscriptionNam
       for (const name of subscriptionNames()) this.set({ subscription: name }, counts.get(name) ?? 0);
     },
   });
+  const filterErrors = new Counter({
+    name: 'trigger_broker_filter_errors_total',
+    help: 'CESQL evaluation errors (the filter then does not match), by error kind.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   const configReloads = new Counter({
     name: 'trigger_broker_config_reloads_total',
     help: 'Configuration reloads by result (applied, rejected).',
@@ -70,6 +76,7 @@ export function createMetrics(depths: () => Map<string, number>, subscriptionNam
     commitBatch,
     commitDuration,
     configReloads,
+    filterErrors,
   };
 }
 

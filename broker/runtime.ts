@@ -7,6 +7,7 @@ import type { RuntimeConfig } from './config/compile.js';
 import { ConfigError, formatProblem } from './config/problem.js';
 import { readConfig } from './config/read.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { countSqlErrorsWith } from './filters/dialects.js';
 import { createHttpServer } from './http/server.js';
 import { Ingestor } from './ingest.js';
 import { createMetrics } from './metrics.js';
@@ -60,6 +61,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
     () => dispatcherRef?.subscriptionNames() ?? [],
   );
   metricsRef = metrics;
+  countSqlErrorsWith((kind) => metrics.filterErrors.inc({ kind }));
   const dispatcher = new Dispatcher(store, metrics, log);
   dispatcherRef = dispatcher;
   const ingestor = new Ingestor(store, dispatcher, metrics, () => config);

@@ -7,16 +7,26 @@ import { SqliteStore } from '../store/sqlite.js';
  * last status, last error and what became of the copy sent to the dead-letter sink.
  * Reads the store read-only, so it can run beside a running broker.
  */
-export function runDeadLetters(opts: { data: string; subscription?: string; limit: number; json?: boolean }): number {
+export function runDeadLetters(opts: {
+  data: string;
+  subscription?: string;
+  limit: number;
+  json?: boolean;
+}): number {
   let store: SqliteStore;
   try {
     store = new SqliteStore({ dir: resolve(opts.data), synchronous: 'normal', readonly: true });
   } catch (err) {
-    process.stderr.write(`trigger-broker deadletters: cannot open the store in ${opts.data}: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `trigger-broker deadletters: cannot open the store in ${opts.data}: ${(err as Error).message}\n`,
+    );
     return 1;
   }
   try {
-    const entries = store.deadLetters({ ...(opts.subscription ? { subscription: opts.subscription } : {}), limit: opts.limit });
+    const entries = store.deadLetters({
+      ...(opts.subscription ? { subscription: opts.subscription } : {}),
+      limit: opts.limit,
+    });
     for (const entry of entries) {
       if (opts.json) {
         const { event, ...record } = entry;

@@ -64,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     .command('deadletters')
     .description('list the events that failed for good, with their reason and last error')
     .option('--data <dir>', 'the store directory of the broker', './data')
-    .option('--subscription <name>', 'only this subscription\'s dead letters')
+    .option('--subscription <name>', "only this subscription's dead letters")
     .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 1000)
     .option('--json', 'one JSON object per line, with the event in the JSON format')
     .action((opts: { data: string; subscription?: string; limit: number; json?: boolean }) => {

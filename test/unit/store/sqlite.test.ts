@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../../broker/cloudevents/event.js';
+import { SqliteStore } from '../../../broker/store/sqlite.js';
+
+const dirs: string[] = [];
+function open(onCommit?: (writes: number) => void): { store: SqliteStore; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-store-'));
+  dirs.push(dir);
+  return { store: new SqliteStore({ dir, synchronous: 'full', ...(onCommit ? { onCommit } : {}) }), dir };
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const ev = (id: string, data: CloudEvent['data'] = { kind: 'none' }): CloudEvent => ({
+  attributes: { specversion: '1.0', id, source: '/s', type: 't', count: 3, flag: false },
+  data,
+});
+
+describe('SqliteStore', () => {
+  it('groups concurrent writes into one commit and resolves each only after it', async () => {
+    const commits: number[] = [];
+    const { store } = open((n) => commits.push(n));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => store.append([{ event: ev(`e${i}`), subscriptions: ['a'] }])),
+    );
+    expect(commits).toEqual([100]);
+    expect(new Set(results.flat()).size).toBe(100);
+    store.close();
+  });
+
+  it('keeps events, their data kinds and their deliveries across a reopen', async () => {
+    const { store, dir } = open();
+    const bytes = new Uint8Array([0, 255, 1, 254]);
+    await store.append([
+      { event: ev('bytes', { kind: 'bytes', bytes }), subscriptions: ['a', 'b'] },
+      { event: ev('json', { kind: 'json', value: { x: [1, 'y', null] } }), subscriptions: ['a'] },
+      { event: ev('none'), subscriptions: [] },
+    ]);
+    store.close();
+    const again = new SqliteStore({ dir, synchronous: 'normal' });
+    const due = again.due('a', Date.now(), 10, new Set());
+    expect(due.map((d) => d.event.attributes['id'])).toEqual(['bytes', 'json']);
+    expect(due[0]!.event.data).toEqual({ kind: 'bytes', bytes });
+    expect(due[0]!.event.attributes).toMatchObject({ count: 3, flag: false });
+    expect(due[1]!.event.data).toEqual({ kind: 'json', value: { x: [1, 'y', null] } });
+    expect(again.depths()).toEqual(
+      new Map([
+        ['a', 2],
+        ['b', 1],
+      ]),
+    );
+    again.close();
+  });
+
+  it('hands out due deliveries, skips those in flight, and reschedules retries', async () => {
+    const { store } = open();
+    const [s1, s2] = await store.append([
+      { event: ev('1'), subscriptions: ['a'] },
+      { event: ev('2'), subscriptions: ['a'] },
+    ]);
+    expect(store.due('a', Date.now(), 10, new Set([s1!])).map((d) => d.seq)).toEqual([s2]);
+    const later = Date.now() + 60_000;
+    await store.reschedule('a', s1!, 1, later, 'HTTP 503', 503);
+    expect(store.due('a', Date.now(), 10, new Set()).map((d) => d.seq)).toEqual([s2]);
+    expect(store.nextDueAfter('a', Date.now())).toBe(later);
+    expect(store.due('a', later, 10, new Set()).find((d) => d.seq === s1)).toMatchObject({
+      attempts: 1,
+      phase: 'sink',
+    });
+    await store.complete('a', s2!, 'sink');
+    expect(store.depths().get('a')).toBe(1);
+    store.close();
+  });
+
+  it('keeps a dead letter with its last error, and moves the delivery to the dead-letter phase when there is a sink', async () => {
+    const { store } = open();
+    const [s1, s2] = await store.append([
+      { event: ev('1'), subscriptions: ['a'] },
+      { event: ev('2'), subscriptions: ['a'] },
+    ]);
+    const record = {
+      subscription: 'a',
+      reason: 'retries exhausted',
+      status: 500,
+      error: 'HTTP 500',
+      dest: 'http://x/',
+      attempts: 3,
+      at: 1,
+    };
+    await store.deadLetter({ ...record, seq: s1! }, true);
+    await store.deadLetter({ ...record, seq: s2! }, false);
+    const due = store.due('a', Date.now(), 10, new Set());
+    expect(due).toHaveLength(1);
+    expect(due[0]).toMatchObject({ seq: s1, phase: 'deadletter', attempts: 0 });
+    expect(store.deadLetterRecord('a', s1!)).toMatchObject({ status: 500, error: 'HTTP 500' });
+    await store.complete('a', s1!, 'deadletter');
+    const list = store.deadLetters();
+    expect(list.map((d) => [d.event.attributes['id'], d.deadLetterSinkOutcome])).toEqual([
+      ['1', 'delivered'],
+      ['2', 'none'],
+    ]);
+    expect(store.depths().size).toBe(0);
+    store.close();
+  });
+
+  it('a failing write rejects only its own caller', async () => {
+    const { store } = open();
+    const good = store.append([{ event: ev('ok'), subscriptions: ['a'] }]);
+    // the same (subscription, seq) twice violates the primary key
+    const bad = store.append([{ event: ev('dup'), subscriptions: ['a', 'a'] }]);
+    await expect(good).resolves.toHaveLength(1);
+    await expect(bad).rejects.toThrow();
+    expect(store.due('a', Date.now(), 10, new Set()).map((d) => d.event.attributes['id'])).toEqual(['ok']);
+    store.close();
+  });
+
+  it('prunes only delivered events past retention', async () => {
+    const { store } = open();
+    await store.append([
+      { event: ev('delivered'), subscriptions: [] },
+      { event: ev('pending'), subscriptions: ['a'] },
+    ]);
+    expect(store.prune(Date.now() - 60_000)).toBe(0);
+    expect(store.prune(Date.now() + 1)).toBe(1);
+    expect(store.due('a', Date.now(), 10, new Set())).toHaveLength(1);
+    store.close();
+  });
+});
