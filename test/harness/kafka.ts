@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { type ITopicConfig, Kafka, logLevel } from 'kafkajs';
 import { type BrokerHandle, externalBrokerUrl, externalHandle, startManaged } from './broker-handle.js';
 import { harnessCacheDir, pinnedVersion } from './cache.js';
-import { freeLoopbackPort } from './ports.js';
+import { freeLoopbackPorts } from './ports.js';
 import { findExecutable, makeBrokerDir, ServerProcess } from './process.js';
 
 const run = promisify(execFile);
@@ -33,8 +33,7 @@ export async function startKafka(): Promise<BrokerHandle> {
   if (external !== undefined) return externalHandle('kafka', external);
 
   const libs = kafkaLibsDir();
-  const brokerPort = await freeLoopbackPort();
-  const controllerPort = await freeLoopbackPort();
+  const [brokerPort, controllerPort] = (await freeLoopbackPorts(2)) as [number, number];
   const dir = await makeBrokerDir('kafka');
   const serverProperties = join(dir, 'server.properties');
   const log4jConfig = join(dir, 'log4j2.properties');
@@ -49,7 +48,15 @@ export async function startKafka(): Promise<BrokerHandle> {
   try {
     await run(
       java,
-      [...jvmArgs, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', serverProperties],
+      [
+        ...jvmArgs,
+        'kafka.tools.StorageTool',
+        'format',
+        '--cluster-id',
+        newClusterId(),
+        '--config',
+        serverProperties,
+      ],
       {
         cwd: dir,
       },
@@ -126,9 +133,16 @@ function javaExecutable(): string {
   return findExecutable('java', { preferred: javaHome ? [join(javaHome, 'bin', 'java')] : [] });
 }
 
-/** Kafka's cluster id: 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` makes it. */
+/**
+ * Kafka's cluster id: 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` makes it,
+ * and like it never starting with '-', which the storage tool's argument parser takes for an option
+ * (one start in 64 failed on that).
+ */
 function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function kafkaServerProperties(brokerPort: number, controllerPort: number, dataDir: string): string {

@@ -75,7 +75,14 @@ export class ServerProcess {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.child?.kill('SIGTERM');
-    const stopped = await Promise.race([this.exited.then(() => true), sleep(this.spec.stopTimeoutMs, false)]);
+    // The grace timer is cancelled once the process is gone: a pending timer would keep vitest's main
+    // process (where global-kafka.ts runs) from exiting for the rest of the grace period.
+    const grace = new AbortController();
+    const stopped = await Promise.race([
+      this.exited.then(() => true),
+      sleep(this.spec.stopTimeoutMs, false, { signal: grace.signal }).catch(() => false),
+    ]);
+    grace.abort();
     if (!stopped) await this.kill();
   }
 
