@@ -8,12 +8,22 @@ export type HttpHeaders = Readonly<Record<string, string | string[] | undefined>
  * The single value of a header, or undefined when it is absent. A header that occurs more than
  * once cannot stand for one value and is rejected with `codeIfRepeated`. Names are matched
  * case-insensitively (RFC 7230 3.2), in case a caller did not lower-case them.
+ *
+ * This runs once per header of every request: when the names are already lower case (Node's
+ * IncomingMessage always gives them so) a direct lookup answers, and only headers holding an
+ * upper-case letter make it scan.
  */
 export function singleHeaderValue(
   headers: HttpHeaders,
   name: string,
   codeIfRepeated: ErrorCode,
 ): string | undefined {
+  if (!hasUpperCaseName(headers)) {
+    const value = headers[name];
+    if (!Array.isArray(value)) return value;
+    if (value.length > 1) throw new BrokerError(codeIfRepeated, `header ${name} occurs more than once`);
+    return value[0];
+  }
   let found: string | undefined;
   for (const [headerName, value] of Object.entries(headers)) {
     if (value === undefined || headerName.toLowerCase() !== name) continue;
@@ -24,4 +34,16 @@ export function singleHeaderValue(
     }
   }
   return found;
+}
+
+const lowerCaseChecked = new WeakMap<object, boolean>();
+
+/** Whether any header name has an upper-case letter; remembered per headers object. */
+function hasUpperCaseName(headers: HttpHeaders): boolean {
+  let known = lowerCaseChecked.get(headers);
+  if (known === undefined) {
+    known = Object.keys(headers).some((n) => n !== n.toLowerCase());
+    lowerCaseChecked.set(headers, known);
+  }
+  return known;
 }

@@ -26,26 +26,29 @@ export function findDuplicateMember(jsonText: string, objectDepth: number): Dupl
   const stack: Container[] = [];
   let objectsAtDepth = 0;
 
+  // Character codes, not one-character strings: this runs over every structured request body.
   for (let index = 0; index < jsonText.length; index++) {
-    const character = jsonText[index];
-    if (character === '{' || character === '[') {
-      const isObject = character === '{';
+    const code = jsonText.charCodeAt(index);
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      const isObject = code === OPEN_BRACE;
       const inspected = isObject && stack.length + 1 === objectDepth;
       if (inspected) objectsAtDepth++;
       stack.push({ isObject, names: inspected ? new Set() : undefined, expectingName: isObject });
-    } else if (character === '}' || character === ']') {
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       stack.pop();
-    } else if (character === ',') {
+    } else if (code === COMMA) {
       const top = stack.at(-1);
       if (top?.isObject) top.expectingName = true;
-    } else if (character === '"') {
-      const end = endOfString(jsonText, index);
+    } else if (code === QUOTE) {
+      const { end, escaped } = endOfString(jsonText, index);
       const top = stack.at(-1);
       if (top?.isObject && top.expectingName) {
         top.expectingName = false;
         if (top.names !== undefined) {
-          // Parse the token so that "i\u0064" and "id" count as the same name.
-          const name = JSON.parse(jsonText.slice(index, end + 1)) as string;
+          // Parse an escaped token so that "i\u0064" and "id" count as the same name.
+          const name = escaped
+            ? (JSON.parse(jsonText.slice(index, end + 1)) as string)
+            : jsonText.slice(index + 1, end);
           if (top.names.has(name)) return { name, objectIndex: objectsAtDepth - 1 };
           top.names.add(name);
         }
@@ -56,12 +59,23 @@ export function findDuplicateMember(jsonText: string, objectDepth: number): Dupl
   return undefined;
 }
 
-/** Index of the quote that closes the string starting at `start`. */
-function endOfString(text: string, start: number): number {
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Index of the quote that closes the string starting at `start`, and whether it has escapes. */
+function endOfString(text: string, start: number): { end: number; escaped: boolean } {
+  let escaped = false;
   for (let index = start + 1; index < text.length; index++) {
-    const character = text[index];
-    if (character === '\\') index++;
-    else if (character === '"') return index;
+    const code = text.charCodeAt(index);
+    if (code === BACKSLASH) {
+      escaped = true;
+      index++;
+    } else if (code === QUOTE) return { end: index, escaped };
   }
-  return text.length;
+  return { end: text.length, escaped };
 }

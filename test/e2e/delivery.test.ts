@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrokerProcess, runCli, scratch, startBroker, startFunction, subscriptionYaml } from './support.js';
+import {
+  type BrokerProcess,
+  runCli,
+  scratch,
+  startBroker,
+  startFunction,
+  subscriptionYaml,
+} from './support.js';
 
 /**
  * Delivery through the real CLI to real local functions: filters of every dialect, retry
@@ -44,13 +51,57 @@ describe('delivery', () => {
     });
     const fast = { backoffDelay: 'PT0.05S', timeout: 'PT5S' };
     const subs: [string, Record<string, unknown>][] = [
-      ['exact', { filters: [{ exact: { type: 'f.exact', subject: 'one' } }], sink: { uri: `${ok.url}/exact` } }],
+      [
+        'exact',
+        { filters: [{ exact: { type: 'f.exact', subject: 'one' } }], sink: { uri: `${ok.url}/exact` } },
+      ],
       ['prefix', { filters: [{ prefix: { type: 'f.prefix.' } }], sink: { uri: `${ok.url}/prefix` } }],
       ['suffix', { filters: [{ suffix: { source: '/tail' } }], sink: { uri: `${ok.url}/suffix` } }],
-      ['all', { filters: [{ all: [{ prefix: { type: 'f.all.' } }, { exact: { region: 'eu' } }] }], sink: { uri: `${ok.url}/all` } }],
-      ['any', { filters: [{ any: [{ exact: { type: 'f.any.a' } }, { exact: { type: 'f.any.b' } }] }], sink: { uri: `${ok.url}/any` } }],
-      ['not', { filters: [{ prefix: { type: 'f.not.' } }, { not: { exact: { type: 'f.not.skip' } } }], sink: { uri: `${ok.url}/not` } }],
-      ['flaky', { filters: [{ prefix: { type: 'd.flaky' } }], sink: { uri: `${flaky.url}/flaky` }, delivery: { retry: 3, ...fast } }],
+      [
+        'all',
+        {
+          filters: [{ all: [{ prefix: { type: 'f.all.' } }, { exact: { region: 'eu' } }] }],
+          sink: { uri: `${ok.url}/all` },
+        },
+      ],
+      [
+        'any',
+        {
+          filters: [{ any: [{ exact: { type: 'f.any.a' } }, { exact: { type: 'f.any.b' } }] }],
+          sink: { uri: `${ok.url}/any` },
+        },
+      ],
+      [
+        'not',
+        {
+          filters: [{ prefix: { type: 'f.not.' } }, { not: { exact: { type: 'f.not.skip' } } }],
+          sink: { uri: `${ok.url}/not` },
+        },
+      ],
+      [
+        'sql',
+        {
+          filters: [{ sql: "type LIKE 'f.sql.%' AND region IN ('eu', 'uk')" }],
+          sink: { uri: `${ok.url}/sql` },
+        },
+      ],
+      [
+        'pattern',
+        {
+          filters: [
+            { pattern: { type: [{ prefix: 'f.pat.' }], data: { amount: [{ numeric: ['>', 100] }] } } },
+          ],
+          sink: { uri: `${ok.url}/pattern` },
+        },
+      ],
+      [
+        'flaky',
+        {
+          filters: [{ prefix: { type: 'd.flaky' } }],
+          sink: { uri: `${flaky.url}/flaky` },
+          delivery: { retry: 3, ...fast },
+        },
+      ],
       [
         'broken',
         {
@@ -59,8 +110,22 @@ describe('delivery', () => {
           delivery: { retry: 2, backoffPolicy: 'linear', ...fast, deadLetterSink: { uri: `${dls.url}/dls` } },
         },
       ],
-      ['nodls', { filters: [{ prefix: { type: 'd.nodls' } }], sink: { uri: 'http://127.0.0.1:9/refused' }, delivery: { retry: 1, ...fast } }],
-      ['slow', { filters: [{ prefix: { type: 'd.par' } }], sink: { uri: `${slow.url}/slow` }, delivery: { concurrency: 3, timeout: 'PT60S' } }],
+      [
+        'nodls',
+        {
+          filters: [{ prefix: { type: 'd.nodls' } }],
+          sink: { uri: 'http://127.0.0.1:9/refused' },
+          delivery: { retry: 1, ...fast },
+        },
+      ],
+      [
+        'slow',
+        {
+          filters: [{ prefix: { type: 'd.par' } }],
+          sink: { uri: `${slow.url}/slow` },
+          delivery: { concurrency: 3, timeout: 'PT60S' },
+        },
+      ],
       ['quick', { filters: [{ prefix: { type: 'd.par' } }], sink: { uri: `${ok.url}/quick` } }],
     ];
     for (const [name, spec] of subs) dir.write(`${name}.yaml`, subscriptionYaml(name, spec));
@@ -82,7 +147,7 @@ describe('delivery', () => {
   };
 
   it('routes by each filter dialect exactly as the Subscriptions API defines them', async () => {
-    const cases: [Record<string, string>, string[]][] = [
+    const cases: [Record<string, string>, string[], string?][] = [
       [{ id: 'e1', source: '/s', type: 'f.exact', subject: 'one' }, ['/exact']],
       [{ id: 'e2', source: '/s', type: 'f.exact', subject: 'One' }, []], // case sensitive
       [{ id: 'e3', source: '/s', type: 'f.exact' }, []], // missing subject attribute
@@ -95,8 +160,14 @@ describe('delivery', () => {
       [{ id: 'n2', source: '/s', type: 'f.any.c' }, []],
       [{ id: 't1', source: '/s', type: 'f.not.keep' }, ['/not']],
       [{ id: 't2', source: '/s', type: 'f.not.skip' }, []],
+      [{ id: 'q1', source: '/s', type: 'f.sql.x', region: 'uk' }, ['/sql']],
+      [{ id: 'q2', source: '/s', type: 'f.sql.x', region: 'us' }, []],
+      [{ id: 'q3', source: '/s', type: 'f.sql.x' }, []], // missing attribute: an evaluation error, no match
+      [{ id: 'm1', source: '/s', type: 'f.pat.x' }, ['/pattern'], '{"amount": 150.5}'],
+      [{ id: 'm2', source: '/s', type: 'f.pat.x' }, [], '{"amount": 100}'],
+      [{ id: 'm3', source: '/s', type: 'f.pat.x' }, [], '{"total": 150}'],
     ];
-    for (const [attrs] of cases) await send(attrs);
+    for (const [attrs, , data] of cases) await send(attrs, data);
     // a sentinel that matches `prefix`, sent last: once it has arrived, everything before it had its chance
     await send({ id: 'sentinel', source: '/s', type: 'f.prefix.sentinel' });
     await ok.waitFor(1, 15_000, (r) => r.headers['ce-id'] === 'sentinel');
@@ -139,16 +210,32 @@ describe('delivery', () => {
     for (let i = 0; i < 100 && !lines.some((l) => (l['event'] as { id: string }).id === 'refused-1'); i++) {
       const out = await runCli(['deadletters', '--data', dir.data, '--json']);
       expect(out.code).toBe(0);
-      lines = out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      lines = out.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
       await sleep(100);
     }
     const byId = Object.fromEntries(lines.map((l) => [(l['event'] as { id: string }).id, l]));
-    expect(byId['perm-1']).toMatchObject({ subscription: 'broken', status: 422, attempts: 1, deadLetterSinkOutcome: 'delivered' });
+    expect(byId['perm-1']).toMatchObject({
+      subscription: 'broken',
+      status: 422,
+      attempts: 1,
+      deadLetterSinkOutcome: 'delivered',
+    });
     expect(byId['exhaust-1']).toMatchObject({ subscription: 'broken', status: 500, attempts: 3 });
-    expect(byId['refused-1']).toMatchObject({ subscription: 'nodls', status: 0, attempts: 2, deadLetterSinkOutcome: 'none' });
+    expect(byId['refused-1']).toMatchObject({
+      subscription: 'nodls',
+      status: 0,
+      attempts: 2,
+      deadLetterSinkOutcome: 'none',
+    });
     expect(String(byId['refused-1']!['error'])).toMatch(/ECONNREFUSED/);
     // one log line per failure, with subscription, event id and error
-    const failure = broker.logs.find((l) => l['subscription'] === 'nodls' && l['eventId'] === 'refused-1' && l['error']);
+    const failure = broker.logs.find(
+      (l) => l['subscription'] === 'nodls' && l['eventId'] === 'refused-1' && l['error'],
+    );
     expect(failure).toBeDefined();
   });
 
