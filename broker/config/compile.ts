@@ -141,7 +141,7 @@ export function compileConfig(
     port: bspec.port,
     host: bspec.host,
     storePath: bspec.store?.path,
-    synchronous: bspec.store?.synchronous ?? 'full',
+    synchronous: bspec.store?.synchronous ?? 'normal',
     retentionMs: brokerItem
       ? durationAt(brokerItem, bspec.store?.retention, 'P7D', ['spec', 'store', 'retention'])
       : 7 * 86_400_000,
@@ -266,7 +266,7 @@ export function compileConfig(
       },
       fingerprint: JSON.stringify(spec),
     });
-    routed.push({ name: item.manifest.metadata.name, predicate });
+    routed.push({ name: item.manifest.metadata.name, filters: spec.filters, predicate });
   }
   if (problems.length > 0) return { problems };
   const router = new Router(routed);
