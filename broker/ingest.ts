@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { MalformedMessage } from '../connectors/types.js';
 import type { CloudEvent } from './cloudevents/event.js';
 import type { RuntimeConfig } from './config/compile.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
@@ -80,5 +82,40 @@ export class Ingestor {
     }
     this.metrics.eventsAccepted.inc({ ingress }, items.length);
     this.dispatcher.notify(targets);
+  }
+
+  /**
+   * Keeps a message that could not become a CloudEvent in the dead-letter list (subscription
+   * `source/NAME`), wrapped in an event of type `dev.triggerbroker.malformed` whose data is
+   * the raw payload byte for byte and whose extensions say where it came from and why.
+   */
+  async ingestMalformed(sourceName: string, message: MalformedMessage): Promise<void> {
+    const attributes: Record<string, string | number> = {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: `/trigger-broker/sources/${sourceName}`,
+      type: 'dev.triggerbroker.malformed',
+      time: new Date().toISOString(),
+      datacontenttype: 'application/octet-stream',
+    };
+    for (const [key, value] of Object.entries(message.origin)) {
+      const name = `origin${key.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+      attributes[name] = typeof value === 'number' ? String(value) : value;
+    }
+    const event: CloudEvent = { attributes, data: { kind: 'bytes', bytes: message.payload } };
+    try {
+      await this.store.append([
+        {
+          event,
+          subscriptions: [],
+          deadLetter: { reason: 'malformed message', error: message.reason, origin: `source/${sourceName}` },
+        },
+      ]);
+    } catch (err) {
+      throw new BrokerError('unavailable', 'the event store could not commit the dead letter', {
+        retryAfter: 5,
+        cause: err,
+      });
+    }
   }
 }

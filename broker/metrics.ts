@@ -61,6 +61,12 @@ export function createMetrics(depths: () => Map<string, number>, subscriptionNam
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const connectorState = new Gauge({
+    name: 'trigger_broker_connector_state',
+    help: 'State of each message connector (1 for its current status).',
+    labelNames: ['source', 'kind', 'status'] as const,
+    registers: [registry],
+  });
   const configReloads = new Counter({
     name: 'trigger_broker_config_reloads_total',
     help: 'Configuration reloads by result (applied, rejected).',
@@ -77,6 +83,7 @@ export function createMetrics(depths: () => Map<string, number>, subscriptionNam
     commitDuration,
     configReloads,
     filterErrors,
+    connectorState,
   };
 }
 

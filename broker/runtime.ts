@@ -6,6 +6,7 @@ import { closeHttpSinks } from '../sinks/http.js';
 import type { RuntimeConfig } from './config/compile.js';
 import { ConfigError, formatProblem } from './config/problem.js';
 import { readConfig } from './config/read.js';
+import { ConnectorSupervisor } from './connector-supervisor.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { countSqlErrorsWith } from './filters/dialects.js';
 import { createHttpServer } from './http/server.js';
@@ -67,13 +68,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   const ingestor = new Ingestor(store, dispatcher, metrics, () => config);
   let stopping = false;
 
-  if (config.otherSources.length > 0) {
-    for (const s of config.otherSources)
-      log.warn(
-        { source: s.metadata.name },
-        'this connector kind is not available in this build; the Source is ignored',
-      );
-  }
+  const connectors = new ConnectorSupervisor(ingestor, metrics, log);
 
   const app: FastifyInstance = createHttpServer({
     config: () => config,
@@ -85,11 +80,14 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
         store: store.isOpen() ? 'ok' : 'closed',
         intake: stopping ? 'stopping' : 'ok',
       };
+      for (const [name, state] of connectors.states())
+        checks[`source/${name}`] = state.status === 'up' ? 'ok' : state.status;
       return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
     },
   });
 
   dispatcher.apply(config.subscriptions);
+  await connectors.apply(config.connectors);
   const host = options.host ?? settings.host ?? '0.0.0.0';
   const port = options.port ?? settings.port ?? 8080;
   await app.listen({ port, host });
@@ -127,6 +125,9 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
     const before = config.broker;
     config = next.config;
     dispatcher.apply(config.subscriptions);
+    connectors
+      .apply(config.connectors)
+      .catch((err: unknown) => log.error({ err }, 'connector reload failed'));
     metrics.configReloads.inc({ result: 'applied' });
     const restartOnly = (['port', 'host', 'storePath', 'synchronous'] as const).filter(
       (k) => before[k] !== config.broker[k],
@@ -173,6 +174,8 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       watcher?.close();
       if (debounce) clearTimeout(debounce);
       clearInterval(pruneTimer);
+      // Connectors first: they stop reading and ack what was stored before intake closes.
+      await connectors.stop();
       ingestor.close();
       const grace = options.shutdownGraceMs ?? 5000;
       // Stop accepting and wait for requests in progress (their events are committed or refused).

@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { Connector, ConnectorState, MalformedMessage } from '../connectors/types.js';
+import type { CloudEvent } from './cloudevents/event.js';
+import type { Ingestor } from './ingest.js';
+import type { Metrics } from './metrics.js';
+
+interface Running {
+  connector: Connector;
+  fingerprint: string;
+  state: ConnectorState;
+}
+
+/**
+ * Runs the message connectors of the current configuration and keeps them in step with
+ * reloads: an unchanged Source keeps running, a changed one is stopped and started anew, a
+ * removed one is stopped. It gives each connector its context (ingest, dead letters, state).
+ */
+export class ConnectorSupervisor {
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly ingestor: Ingestor,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  async apply(connectors: readonly { connector: Connector; fingerprint: string }[]): Promise<void> {
+    const wanted = new Map(connectors.map((c) => [c.connector.sourceName, c]));
+    const stops: Promise<void>[] = [];
+    for (const [name, current] of this.running) {
+      const next = wanted.get(name);
+      if (next && next.fingerprint === current.fingerprint) {
+        wanted.delete(name);
+        continue;
+      }
+      this.running.delete(name);
+      stops.push(this.stopOne(current));
+    }
+    await Promise.all(stops);
+    for (const { connector, fingerprint } of wanted.values()) {
+      const entry: Running = { connector, fingerprint, state: { status: 'connecting' } };
+      this.running.set(connector.sourceName, entry);
+      await connector.start(this.contextFor(entry));
+    }
+  }
+
+  /** Readiness: every connector is up. */
+  states(): Map<string, ConnectorState> {
+    return new Map([...this.running].map(([name, r]) => [name, r.state]));
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(all.map((r) => this.stopOne(r)));
+  }
+
+  private async stopOne(entry: Running): Promise<void> {
+    try {
+      await entry.connector.stop();
+    } catch (err) {
+      this.log.error({ source: entry.connector.sourceName, err }, 'connector did not stop cleanly');
+    }
+    this.setState(entry, { status: 'stopped' });
+  }
+
+  private setState(entry: Running, state: ConnectorState): void {
+    entry.state = state;
+    for (const status of ['connecting', 'up', 'reconnecting', 'stopped'] as const) {
+      this.metrics.connectorState.set(
+        { source: entry.connector.sourceName, kind: entry.connector.kind, status },
+        status === state.status ? 1 : 0,
+      );
+    }
+  }
+
+  private contextFor(entry: Running) {
+    const { connector } = entry;
+    const ingress = `${connector.kind}:${connector.sourceName}`;
+    const log = this.log.child({ source: connector.sourceName, connector: connector.kind });
+    return {
+      sourceName: connector.sourceName,
+      log,
+      ingest: (events: readonly CloudEvent[]) => this.ingestor.ingest(events, ingress),
+      deadLetter: (message: MalformedMessage) => {
+        this.metrics.eventsRejected.inc({ ingress, reason: 'malformed_message' });
+        return this.ingestor.ingestMalformed(connector.sourceName, message);
+      },
+      reportState: (state: ConnectorState) => {
+        if (state.status === 'reconnecting')
+          log.warn({ error: state.error, attempt: state.attempt }, 'connector reconnecting');
+        else if (state.status === 'up' && entry.state.status !== 'up') log.info('connector up');
+        this.setState(entry, state);
+      },
+    };
+  }
+}

@@ -1,0 +1,156 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { BrokerError } from '../../broker/errors.js';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorState,
+  MalformedMessage,
+} from '../../connectors/types.js';
+
+/**
+ * The one contract every message connector obeys (connect, read with ack, close), proven by
+ * the same suite against each connector's real broker. A connector module's test calls
+ * `connectorContract` with what is specific to its protocol.
+ */
+export interface ContractSubject {
+  /** Protocol name for test titles. */
+  name: string;
+  /** A fresh, unique place to publish to (topic, subject) for one test. */
+  freshChannel(): Promise<string> | string;
+  /** Builds the connector for `channel`, mapping raw messages with `ce: { type: 'contract.raw', source: '/contract', id: <payload field "id"> }`. */
+  connector(channel: string): Connector;
+  /** Publishes raw JSON payloads `{"id": ...}` and resolves once the broker confirmed them. */
+  publishRaw(channel: string, ids: string[]): Promise<void>;
+  /** Publishes one binding message whose CloudEvent is broken (bad specversion or invalid structured JSON). */
+  publishMalformed(channel: string): Promise<void>;
+  /** Stops the broker, then starts it again on the same address and data. */
+  restartBroker(): Promise<void>;
+}
+
+/** A ConnectorContext that records what the broker side would store. */
+export function recordingContext(options: { failFirst?: number } = {}) {
+  const events: CloudEvent[] = [];
+  const deadLetters: MalformedMessage[] = [];
+  const states: ConnectorState[] = [];
+  let failures = options.failFirst ?? 0;
+  const ctx: ConnectorContext = {
+    sourceName: 'contract',
+    log: pino({ level: 'silent' }),
+    async ingest(batch) {
+      if (failures > 0) {
+        failures -= 1;
+        throw new BrokerError('unavailable', 'store not ready (contract test)', { retryAfter: 1 });
+      }
+      await new Promise((r) => setTimeout(r, 1));
+      events.push(...batch);
+    },
+    async deadLetter(message) {
+      deadLetters.push(message);
+    },
+    reportState(state) {
+      states.push(state);
+    },
+  };
+  const ids = () => events.map((e) => String(e.attributes['id']));
+  const waitFor = async (test: () => boolean, what: string, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!test()) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; have ${ids().length} events, states ${JSON.stringify(states.slice(-3))}`,
+        );
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { ctx, events, deadLetters, states, ids, waitFor };
+}
+
+export function connectorContract(subject: ContractSubject): void {
+  describe(`${subject.name} connector: the connector contract`, () => {
+    it('reads raw messages into CloudEvents and reports itself up', async () => {
+      const channel = await subject.freshChannel();
+      const rec = recordingContext();
+      const connector = subject.connector(channel);
+      await connector.start(rec.ctx);
+      try {
+        await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+        await subject.publishRaw(channel, ['a', 'b', 'c']);
+        await rec.waitFor(() => rec.ids().length >= 3, '3 events');
+        expect(rec.ids().sort()).toEqual(['a', 'b', 'c']);
+        expect(rec.events[0]!.attributes).toMatchObject({
+          specversion: '1.0',
+          type: 'contract.raw',
+          source: '/contract',
+        });
+      } finally {
+        await connector.stop();
+      }
+      expect(rec.states.at(-1)?.status).toBe('stopped');
+    });
+
+    it('does not acknowledge a message whose ingest failed: it comes again', async () => {
+      const channel = await subject.freshChannel();
+      const rec = recordingContext({ failFirst: 2 });
+      const connector = subject.connector(channel);
+      await connector.start(rec.ctx);
+      try {
+        await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+        await subject.publishRaw(channel, ['retry-me']);
+        await rec.waitFor(() => rec.ids().includes('retry-me'), 'the message after two failed ingests');
+      } finally {
+        await connector.stop();
+      }
+    });
+
+    it('dead-letters a malformed binding message, acks it, and goes on', async () => {
+      const channel = await subject.freshChannel();
+      const rec = recordingContext();
+      const connector = subject.connector(channel);
+      await connector.start(rec.ctx);
+      try {
+        await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+        await subject.publishMalformed(channel);
+        await subject.publishRaw(channel, ['after-bad']);
+        await rec.waitFor(
+          () => rec.ids().includes('after-bad') && rec.deadLetters.length === 1,
+          'the dead letter and the next message',
+        );
+        expect(rec.deadLetters[0]!.reason.length).toBeGreaterThan(5);
+      } finally {
+        await connector.stop();
+      }
+      // Acked: a new connector on the same channel does not see it again.
+      const again = recordingContext();
+      const second = subject.connector(channel);
+      await second.start(again.ctx);
+      try {
+        await again.waitFor(() => again.states.some((s) => s.status === 'up'), 'state up');
+        await subject.publishRaw(channel, ['sentinel']);
+        await again.waitFor(() => again.ids().includes('sentinel'), 'sentinel');
+        expect(again.deadLetters).toHaveLength(0);
+      } finally {
+        await second.stop();
+      }
+    });
+
+    it('survives its broker going away and reconnects without losing confirmed messages', async () => {
+      const channel = await subject.freshChannel();
+      const rec = recordingContext();
+      const connector = subject.connector(channel);
+      await connector.start(rec.ctx);
+      try {
+        await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+        await subject.publishRaw(channel, ['before']);
+        await rec.waitFor(() => rec.ids().includes('before'), 'before');
+        await subject.restartBroker();
+        await subject.publishRaw(channel, ['after']);
+        await rec.waitFor(() => rec.ids().includes('after'), 'after the broker restart', 60_000);
+        expect(rec.states.some((s) => s.status === 'reconnecting')).toBe(true);
+      } finally {
+        await connector.stop();
+      }
+    });
+  });
+}
