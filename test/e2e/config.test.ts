@@ -65,6 +65,12 @@ describe('configuration', () => {
     expect(lines.some((l) => l.startsWith(`${d.config}/broken.yml:2:7: YAML:`))).toBe(true);
   });
 
+  it('the quickstart configuration is valid', async () => {
+    const out = await runCli(['validate', 'examples/quickstart']);
+    expect(out.stdout).toContain('examples/quickstart: valid (2 subscriptions, 1 webhook sources)');
+    expect(out.code).toBe(0);
+  });
+
   it('validate passes a good directory and checks only the form of secret references', async () => {
     const d = fresh();
     d.write('broker.yaml', 'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { auth: { tokens: [ { fromEnv: NOT_SET_ANYWHERE } ] } }\n');
