@@ -309,22 +309,23 @@ export class SqliteStore implements EventStore {
     if (this.queue.length === 0 || !this.open) return;
     const batch = this.queue.splice(0, this.queue.length);
     const started = process.hrtime.bigint();
-    const results: unknown[] = new Array(batch.length);
-    const failures: (unknown | undefined)[] = new Array(batch.length);
+    let results: unknown[];
+    let failures: unknown[] = [];
     try {
-      this.db.transaction(() => {
-        batch.forEach((write, i) => {
-          // One caller's failing write must not undo the others': a savepoint per write.
-          try {
-            results[i] = this.db.transaction(() => write.run(this.db))();
-          } catch (err) {
-            failures[i] = err;
-          }
-        });
-      })();
-    } catch (err) {
-      for (const write of batch) write.reject(err);
-      return;
+      // The common case: every write succeeds, one transaction, no savepoints.
+      results = this.db.transaction(() => batch.map((write) => write.run(this.db)))();
+    } catch {
+      // A write failed and the whole transaction rolled back: run each write in its own
+      // transaction so one caller's failure never undoes the others'.
+      results = new Array(batch.length);
+      failures = new Array(batch.length);
+      batch.forEach((write, i) => {
+        try {
+          results[i] = this.db.transaction(() => write.run(this.db))();
+        } catch (err) {
+          failures[i] = err ?? new Error('write failed');
+        }
+      });
     }
     this.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     batch.forEach((write, i) => {
