@@ -117,7 +117,7 @@ function nodeOffset(
       if (last && wantKey) return { offset: keyNode.range?.[0] ?? best };
       node = pair.value as Node | null;
       // A key with no value (`sink:`) has no node, or an empty null one: point at the key.
-      const empty = !node || (isScalar(node) && node.range !== undefined && node.range[0] === node.range[1]);
+      const empty = !node || (isScalar(node) && node.range != null && node.range[0] === node.range[1]);
       best = (empty ? keyNode.range?.[0] : node?.range?.[0]) ?? best;
     } else if (isSeq(node) && typeof segment === 'number') {
       const item = node.items[segment] as Node | undefined;
