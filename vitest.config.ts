@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One Kafka for the whole run (a JVM costs seconds and memory); inject('kafkaBrokers') names it.
+    globalSetup: ['./test/harness/global-kafka.ts'],
     // End-to-end tests spawn real broker processes; two workers match this machine's two cores.
     pool: 'forks',
     maxWorkers: 2,

@@ -1,6 +1,7 @@
 import type { Secret } from '../broker/config/secrets.js';
 import type { CeMappingSpec, SecretRef } from '../broker/config/types.js';
 import type { PathSegment } from '../broker/config/yaml-document.js';
+import { buildKafkaSource } from './kafka/index.js';
 import type { Connector } from './types.js';
 
 /** What a connector's builder gets from the configuration compiler. */
@@ -25,4 +26,6 @@ export type ConnectorBuilder = (context: ConnectorBuildContext) => Connector | u
  * Connector kinds this build can run, by the Source block that names them (one line per
  * connector module); a kind missing here is reported as not available.
  */
-export const CONNECTOR_BUILDERS: Partial<Record<'mqtt' | 'kafka' | 'nats' | 'log', ConnectorBuilder>> = {};
+export const CONNECTOR_BUILDERS: Partial<Record<'mqtt' | 'kafka' | 'nats' | 'log', ConnectorBuilder>> = {
+  kafka: buildKafkaSource,
+};

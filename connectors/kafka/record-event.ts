@@ -1,0 +1,126 @@
+/**
+ * One Kafka record in, one CloudEvent (or the reason there can be none) out: the binding first
+ * (a record that already is a CloudEvent keeps its attributes), else the Source's `ce` mapping.
+ */
+import type { AttributeValue, CloudEvent, EventData } from '../../broker/cloudevents/event.js';
+import { findForbiddenCharacter } from '../../broker/cloudevents/string-type.js';
+import { decodeUtf8 } from '../../broker/cloudevents/utf8.js';
+import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { BrokerError } from '../../broker/errors.js';
+import type { CeMapper, MappingDefaults } from '../template/mapping.js';
+import { classifyRecord, decodeBinaryRecord, decodeStructuredRecord, RecordHeaders } from './binding.js';
+import type { KafkaRecord } from './client.js';
+
+/** The template roots a Kafka record offers (DESIGN.md, "Source settings"). */
+export const KAFKA_TEMPLATE_ROOTS = ['topic', 'partition', 'offset', 'key', 'headers', 'body'] as const;
+
+export type RecordConversion =
+  | { readonly ok: true; readonly event: CloudEvent }
+  | { readonly ok: false; readonly reason: string };
+
+export type RecordConverter = (record: KafkaRecord) => RecordConversion;
+
+/**
+ * `mapper` is the compiled `ce` block, or undefined when the Source has none: then only
+ * binding-encoded records become events and a raw record is refused with a reason.
+ */
+export function createRecordConverter(mapper: CeMapper | undefined): RecordConverter {
+  return (record) => {
+    try {
+      return { ok: true, event: toEvent(record, mapper) };
+    } catch (error) {
+      if (error instanceof BrokerError) return { ok: false, reason: `${error.code}: ${error.detail}` };
+      throw error;
+    }
+  };
+}
+
+function toEvent(record: KafkaRecord, mapper: CeMapper | undefined): CloudEvent {
+  const headers = new RecordHeaders(record.headers);
+  const encoding = classifyRecord(headers);
+  const key = partitionKeyOf(record.key);
+  switch (encoding.mode) {
+    case 'structured':
+      return withPartitionKey(decodeStructuredRecord(encoding.contentType, record.value), key);
+    case 'binary':
+      return withPartitionKey(decodeBinaryRecord(headers, record.value), key);
+    case 'raw': {
+      if (mapper === undefined)
+        throw new BrokerError(
+          'mapping_failed',
+          'the record is not a CloudEvent (no ce_specversion header, no application/cloudevents+json content-type) and the Source has no ce block to map it',
+        );
+      const defaults: MappingDefaults = {
+        // A stable id: a record read twice (after a crash) is the same event to a sink that deduplicates.
+        id: `${record.topic}/${record.partition}/${record.offset}`,
+      };
+      if (Number.isFinite(record.timestamp) && record.timestamp >= 0)
+        defaults.time = new Date(record.timestamp).toISOString();
+      if (encoding.contentType !== undefined) defaults.datacontenttype = encoding.contentType;
+      if (key !== undefined) defaults.extensions = { partitionkey: key };
+      const attributes = mapper(templateContext(record, headers), defaults);
+      return { attributes: validateAttributes(attributes, 'json'), data: dataOf(record.value) };
+    }
+  }
+}
+
+/**
+ * The template roots. `body` is parsed on first use only, so a mapping that never looks at the
+ * payload does not pay for a JSON parse per record.
+ */
+function templateContext(record: KafkaRecord, headers: RecordHeaders): Record<string, unknown> {
+  let body: unknown;
+  let parsed = false;
+  const context: Record<string, unknown> = {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key: record.key === null ? undefined : decodeUtf8(record.key),
+    headers: headers.templateRoot(),
+  };
+  Object.defineProperty(context, 'body', {
+    enumerable: true,
+    get: () => {
+      if (!parsed) {
+        parsed = true;
+        body = bodyOf(record.value);
+      }
+      return body;
+    },
+  });
+  return context;
+}
+
+/** Parsed JSON when the payload parses, else its text (DESIGN.md, template roots). */
+function bodyOf(value: Buffer | null): unknown {
+  if (value === null) return undefined;
+  const text = value.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function dataOf(value: Buffer | null): EventData {
+  return value === null || value.length === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: value };
+}
+
+/**
+ * The record key as the Partitioning extension's `partitionkey` (ext-partitioning.md: a
+ * non-empty String), the inverse of the binding's Key Mapper (kafka-binding.md 3.1). A key that
+ * is no valid String (not UTF-8, control characters) is not exposed.
+ */
+function partitionKeyOf(key: Buffer | null): string | undefined {
+  if (key === null || key.length === 0) return undefined;
+  const text = decodeUtf8(key);
+  if (text === undefined || findForbiddenCharacter(text) !== undefined) return undefined;
+  return text;
+}
+
+/** An event that names its own partitionkey keeps it; otherwise the record key becomes it. */
+function withPartitionKey(event: CloudEvent, key: string | undefined): CloudEvent {
+  if (key === undefined || event.attributes['partitionkey'] !== undefined) return event;
+  const attributes: Record<string, AttributeValue> = { ...event.attributes, partitionkey: key };
+  return { attributes, data: event.data };
+}
