@@ -1,0 +1,151 @@
+/**
+ * Which conditions of a subscription's filter list an index may use: only NECESSARY ones, that
+ * every event the subscription accepts satisfies. An index built on them can only narrow the set
+ * of subscriptions worth evaluating; the compiled predicate still decides.
+ *
+ * The filter list is read as a formula under a polarity (negated or not), so that `not` is handled
+ * by De Morgan instead of being given up on:
+ * - a top-level filter, a member of `all`, or each entry of an `exact`/`prefix`/`suffix` body is a
+ *   conjunct: each of its necessary conditions is necessary for the whole;
+ * - `any` of alternatives that are ALL indexable yields one condition, the union of one condition
+ *   from each alternative (whichever alternative matched, its key is present); a single
+ *   unindexable alternative makes the `any` give nothing;
+ * - under `not`, polarity flips: `not all` is an `any` of negations, `not any` an `all` of them,
+ *   and `not not x` is `x`. A negated leaf says what an event must NOT hold, which an index of
+ *   present values cannot use, so it gives nothing;
+ * - `pattern` contributes its `indexHints()` (exact values outside any `$or`), each hint one
+ *   condition whose alternatives are its values; `sql` and unknown dialects are opaque.
+ */
+import type { FilterSpec } from '../config/types.js';
+import { compilePattern, type IndexHint } from '../filters/pattern/index.js';
+
+/** A scalar of an event's JSON form, numbers in `canonicalNumber` form. */
+export type HintValue = string | number | boolean | null;
+
+export type IndexKey =
+  /** The attribute's canonical string equals `value`. */
+  | { readonly kind: 'exact'; readonly attribute: string; readonly value: string }
+  /** The attribute's canonical string starts with `value`. */
+  | { readonly kind: 'prefix'; readonly attribute: string; readonly value: string }
+  /** The attribute's canonical string ends with `value`. */
+  | { readonly kind: 'suffix'; readonly attribute: string; readonly value: string }
+  /** The event's JSON form holds `value` at `path`, descending through arrays (pattern semantics). */
+  | { readonly kind: 'pattern'; readonly path: readonly string[]; readonly value: HintValue };
+
+/** A disjunction: every event the subscription accepts satisfies at least one of these keys. */
+export type NecessaryCondition = readonly IndexKey[];
+
+/**
+ * The necessary conditions of a subscription's filter list, all of which hold for every event it
+ * accepts. Empty when nothing indexable is necessary (no filters, only `sql`, only negations...).
+ */
+export function necessaryConditions(filters: readonly FilterSpec[] | undefined): NecessaryCondition[] {
+  if (!filters) return [];
+  return filters.flatMap((filter) => conditionsOf(filter, false));
+}
+
+/**
+ * The necessary conditions of `filter` holding (or, when `negated`, failing). Mirrors how
+ * `compileFilter` reads a filter: its first own entry names the dialect. Anything malformed gives
+ * nothing, which is always safe: fewer conditions only means more evaluation.
+ */
+function conditionsOf(filter: unknown, negated: boolean): NecessaryCondition[] {
+  if (typeof filter !== 'object' || filter === null) return [];
+  const [dialect, body] = Object.entries(filter)[0] ?? [];
+  switch (dialect) {
+    case 'exact':
+    case 'prefix':
+    case 'suffix':
+      return negated ? [] : attributeConditions(dialect, body);
+    case 'pattern':
+      return negated ? [] : patternConditions(body);
+    case 'not':
+      return conditionsOf(body, !negated);
+    case 'all':
+      if (!Array.isArray(body)) return [];
+      return negated ? unionOf(body, true) : body.flatMap((member) => conditionsOf(member, false));
+    case 'any':
+      if (!Array.isArray(body)) return [];
+      return negated ? body.flatMap((member) => conditionsOf(member, true)) : unionOf(body, false);
+    default:
+      return []; // sql and anything unknown: opaque
+  }
+}
+
+/** One condition from alternatives of which at least one holds, or none if any is unindexable. */
+function unionOf(alternatives: readonly unknown[], negated: boolean): NecessaryCondition[] {
+  if (alternatives.length === 0) return [];
+  const union: IndexKey[] = [];
+  for (const alternative of alternatives) {
+    const best = cheapestCondition(conditionsOf(alternative, negated));
+    if (best === undefined) return [];
+    union.push(...best);
+  }
+  return [union];
+}
+
+/** Among conditions that all hold, the one whose keys are likely to narrow the most on their own. */
+function cheapestCondition(conditions: readonly NecessaryCondition[]): NecessaryCondition | undefined {
+  let best: NecessaryCondition | undefined;
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (const condition of conditions) {
+    let cost = 0;
+    for (const key of condition) cost += keyWeight(key);
+    if (cost < bestCost) {
+      best = condition;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+/**
+ * How unselective a key is expected to be, before knowing the other subscriptions: an exact value
+ * names one bucket hit only by equal values; a prefix or suffix bucket is hit by every value that
+ * extends it, more often the shorter it is.
+ */
+export function keyWeight(key: IndexKey): number {
+  switch (key.kind) {
+    case 'exact':
+    case 'pattern':
+      return 1;
+    case 'prefix':
+    case 'suffix':
+      return 1 + 8 / Math.max(key.value.length, 1);
+  }
+}
+
+function attributeConditions(kind: 'exact' | 'prefix' | 'suffix', body: unknown): NecessaryCondition[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const conditions: NecessaryCondition[] = [];
+  for (const [attribute, value] of Object.entries(body)) {
+    if (typeof value === 'string') conditions.push([{ kind, attribute, value }]);
+  }
+  return conditions;
+}
+
+function patternConditions(body: unknown): NecessaryCondition[] {
+  let hints: IndexHint[];
+  try {
+    hints = compilePattern(body).indexHints();
+  } catch {
+    return []; // an invalid pattern was reported when its predicate was compiled; it never matches
+  }
+  return hints
+    .filter((hint) => hint.values.length > 0)
+    .map((hint) => hint.values.map((value) => hintKey(hint.path, value)));
+}
+
+/**
+ * A string hinted for a context attribute (a one-field path other than `data`) becomes an `exact`
+ * key: the pattern matches only when the attribute IS that string (types never cross), and then its
+ * canonical string is that string too, so the exact table finds every such event (and perhaps more,
+ * such as the integer 5 for "5", which the predicate then rejects). Sharing the table saves a lookup.
+ */
+function hintKey(path: readonly string[], value: HintValue): IndexKey {
+  const [attribute, ...below] = path;
+  if (attribute !== undefined && attribute !== 'data' && below.length === 0 && typeof value === 'string') {
+    return { kind: 'exact', attribute, value };
+  }
+  return { kind: 'pattern', path, value };
+}

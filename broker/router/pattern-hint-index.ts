@@ -1,0 +1,114 @@
+/**
+ * An index of `pattern` filters by their exact-value hints: a trie of field paths into the event's
+ * JSON form, each path ending in a table of exact values -> subscriptions. One walk of the trie per
+ * event reads every hinted field once, however many subscriptions share it.
+ *
+ * The walk applies the same array rule as pattern matching, by using the pattern module's own
+ * traversal (event-values.ts): intermediate fields offer their object elements, leaf fields their
+ * scalar elements at any depth. Numbers are looked up in `canonicalNumber` form, the form hints
+ * are given in, so 5 and 5.0000001 find the same bucket exactly when the pattern equates them.
+ */
+import type { CloudEvent } from '../cloudevents/event.js';
+import type { FilterInput } from '../filters/input.js';
+import {
+  type EventObject,
+  isEventObject,
+  isScalar,
+  leavesOf,
+  objectsOf,
+  ownValue,
+} from '../filters/pattern/event-values.js';
+import { canonicalNumber } from '../filters/pattern/index.js';
+import type { BucketVisitor } from './attribute-index.js';
+import type { HintValue } from './index-plan.js';
+
+interface PathNode {
+  /** Fields below this one; parallel to `children`. Arrays: walked every event. */
+  readonly fields: string[];
+  readonly children: PathNode[];
+  /** The same children by field name, for objects read key by key (see `visitObject`). */
+  readonly byField: Map<string, PathNode>;
+  /** Exact values hinted for the field at this path; undefined when no hint ends here. */
+  values: Map<HintValue, number[]> | undefined;
+}
+
+const newNode = (): PathNode => ({ fields: [], children: [], byField: new Map(), values: undefined });
+
+/** Up to this many hinted fields under one object, reading each by name beats walking the object. */
+const READ_BY_NAME_LIMIT = 8;
+
+export class PatternHintIndex {
+  private readonly root = newNode();
+
+  /** Files subscription `id` under `value` at `path`; `value` must be in canonical form already. */
+  add(path: readonly string[], value: HintValue, id: number): void {
+    let node = this.root;
+    for (const field of path) {
+      const at = node.fields.indexOf(field);
+      if (at >= 0) node = node.children[at]!;
+      else {
+        const child = newNode();
+        node.fields.push(field);
+        node.children.push(child);
+        node.byField.set(field, child);
+        node = child;
+      }
+    }
+    node.values ??= new Map();
+    const bucket = node.values.get(value);
+    if (bucket === undefined) node.values.set(value, [id]);
+    else bucket.push(id);
+  }
+
+  /**
+   * Reads the hinted fields of the event's JSON form. Its top level is the attributes plus `data`,
+   * so those are read from the event itself: building the JSON form (a copy of the attributes) is
+   * left to the predicates that need it, and JSON data is read in place. Only data that is not
+   * already JSON (bytes) goes through the shared, cached JSON form, which parses it once.
+   */
+  collect(event: CloudEvent, input: FilterInput, visit: BucketVisitor): void {
+    const root = this.root;
+    const dataNode = root.byField.get('data');
+    if (dataNode !== undefined) {
+      const data = event.data.kind === 'json' ? event.data.value : ownValue(input.json(), 'data');
+      visitValue(dataNode, data, visit);
+    }
+    visitObject(root, event.attributes, visit, 'data');
+  }
+}
+
+/** Looks up the leaves of `value` at `node`, then descends into its objects for deeper fields. */
+function visitValue(node: PathNode, value: unknown, visit: BucketVisitor): void {
+  if (value === undefined) return;
+  if (node.values !== undefined) {
+    if (isScalar(value)) lookUp(node.values, value, visit);
+    else for (const leaf of leavesOf(value)) lookUp(node.values, leaf, visit);
+  }
+  if (node.children.length === 0) return;
+  if (isEventObject(value)) visitObject(node, value, visit);
+  else if (Array.isArray(value)) for (const object of objectsOf(value)) visitObject(node, object, visit);
+}
+
+/**
+ * Visits the hinted fields of `object`: by name when few are hinted, else by walking the object's
+ * own keys, so that a wide set of hinted fields costs no more than the object's size.
+ */
+function visitObject(node: PathNode, object: EventObject, visit: BucketVisitor, skip?: string): void {
+  const { fields, children } = node;
+  if (fields.length <= READ_BY_NAME_LIMIT) {
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      if (field !== skip) visitValue(children[i]!, ownValue(object, field), visit);
+    }
+    return;
+  }
+  for (const field of Object.keys(object)) {
+    const child = node.byField.get(field);
+    if (child !== undefined && field !== skip) visitValue(child, object[field], visit);
+  }
+}
+
+function lookUp(values: Map<HintValue, number[]>, leaf: HintValue, visit: BucketVisitor): void {
+  const bucket = values.get(typeof leaf === 'number' ? canonicalNumber(leaf) : leaf);
+  if (bucket !== undefined) visit(bucket);
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { IndexKey, NecessaryCondition } from '../../../broker/router/index-plan.js';
+import { chooseIndexedConditions, keyId } from '../../../broker/router/key-selection.js';
+
+const exact = (attribute: string, value: string): IndexKey => ({ kind: 'exact', attribute, value });
+const prefix = (attribute: string, value: string): IndexKey => ({ kind: 'prefix', attribute, value });
+
+describe('chooseIndexedConditions', () => {
+  it('leaves a subscription with no condition to be always evaluated', () => {
+    expect(chooseIndexedConditions([[]])).toEqual([undefined]);
+  });
+
+  it('prefers a key few subscriptions share over a popular one', () => {
+    const popular: NecessaryCondition = [exact('type', 'com.example.a')];
+    const plans = [
+      [popular, [exact('subject', 'mine')]],
+      [popular],
+      [popular],
+      [popular, [exact('subject', 'theirs')]],
+    ];
+    expect(chooseIndexedConditions(plans)).toEqual([
+      [exact('subject', 'mine')],
+      popular,
+      popular,
+      [exact('subject', 'theirs')],
+    ]);
+  });
+
+  it('prefers an exact value to a short prefix, and a long prefix to a short one', () => {
+    expect(chooseIndexedConditions([[[prefix('type', 'c')], [exact('source', '/s')]]])).toEqual([
+      [exact('source', '/s')],
+    ]);
+    expect(chooseIndexedConditions([[[prefix('type', 'c')], [prefix('source', '/shop/eu/')]]])).toEqual([
+      [prefix('source', '/shop/eu/')],
+    ]);
+  });
+
+  it('prefers a single key to a union of several', () => {
+    const union: NecessaryCondition = [exact('type', 'a'), exact('type', 'b')];
+    expect(chooseIndexedConditions([[union, [exact('source', 's')]]])).toEqual([[exact('source', 's')]]);
+  });
+});
+
+describe('keyId', () => {
+  it('tells kinds, attributes, paths and value types apart', () => {
+    const ids = [
+      keyId(exact('type', 'a')),
+      keyId(prefix('type', 'a')),
+      keyId(exact('source', 'a')),
+      keyId({ kind: 'pattern', path: ['type'], value: 'a' }),
+      keyId({ kind: 'pattern', path: ['data', 'n'], value: 5 }),
+      keyId({ kind: 'pattern', path: ['data', 'n'], value: '5' }),
+      keyId({ kind: 'pattern', path: ['data', 'n'], value: null }),
+      keyId({ kind: 'pattern', path: ['data', 'n'], value: 'null' }),
+      keyId({ kind: 'pattern', path: ['data.n'], value: 5 }),
+    ];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

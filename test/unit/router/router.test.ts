@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import type { FilterSpec } from '../../../broker/config/types.js';
+import { NaiveRouter, type RoutedSubscription, Router } from '../../../broker/router/router.js';
+import { event, routed } from './helpers.js';
+
+/** Subscriptions whose predicates count their calls, to see what the router evaluates. */
+function counted(subscriptions: RoutedSubscription[]): {
+  subscriptions: RoutedSubscription[];
+  calls: () => number;
+} {
+  let calls = 0;
+  return {
+    subscriptions: subscriptions.map((s) => ({
+      ...s,
+      predicate: (input) => {
+        calls++;
+        return s.predicate(input);
+      },
+    })),
+    calls: () => calls,
+  };
+}
+
+const manyTypes = (count: number): { name: string; filters: FilterSpec[] }[] =>
+  Array.from({ length: count }, (_, i) => ({
+    name: `t${i}`,
+    filters: [{ exact: { type: `com.example.t${i}` } }],
+  }));
+
+describe('Router', () => {
+  it('answers in configuration order, whichever index found each subscription', () => {
+    const router = new Router(
+      routed([
+        { name: 'by-pattern', filters: [{ pattern: { data: { kind: ['x'] } } }] },
+        { name: 'by-suffix', filters: [{ suffix: { type: '.a' } }] },
+        { name: 'everything', filters: undefined },
+        { name: 'by-sql', filters: [{ sql: 'x' }] },
+        { name: 'by-prefix', filters: [{ prefix: { type: 'com.' } }] },
+        { name: 'by-exact', filters: [{ exact: { type: 'com.example.a' } }] },
+      ]),
+    );
+    const names = router.match(event({ type: 'com.example.a' }, { kind: 'x' }));
+    const sqlMatched = names.includes('by-sql');
+    expect(names).toEqual([
+      'by-pattern',
+      'by-suffix',
+      'everything',
+      ...(sqlMatched ? ['by-sql'] : []),
+      'by-prefix',
+      'by-exact',
+    ]);
+  });
+
+  it('evaluates only the candidates an event reaches, not every subscription', () => {
+    const { subscriptions, calls } = counted(routed(manyTypes(1000)));
+    const router = new Router(subscriptions);
+    expect(router.stats).toEqual({ subscriptions: 1000, indexed: 1000, alwaysEvaluated: 0 });
+    expect(router.match(event({ type: 'com.example.t500' }))).toEqual(['t500']);
+    expect(calls()).toBe(1);
+    expect(router.match(event({ type: 'com.example.none' }))).toEqual([]);
+    expect(calls()).toBe(1);
+  });
+
+  it('files a subscription under its rarest key: a shared type does not drag it in', () => {
+    const shared = Array.from({ length: 50 }, (_, i) => ({
+      name: `s${i}`,
+      filters: [{ exact: { type: 'com.example.order', subject: `customer-${i}` } }] as FilterSpec[],
+    }));
+    const { subscriptions, calls } = counted(routed(shared));
+    const router = new Router(subscriptions);
+    expect(router.match(event({ type: 'com.example.order', subject: 'customer-7' }))).toEqual(['s7']);
+    expect(calls()).toBe(1);
+  });
+
+  it('walks prefixes over the value instead of testing each subscription', () => {
+    const prefixes = Array.from({ length: 200 }, (_, i) => ({
+      name: `p${i}`,
+      filters: [{ prefix: { source: `/tenants/${i}/` } }] as FilterSpec[],
+    }));
+    const { subscriptions, calls } = counted(routed(prefixes));
+    const router = new Router(subscriptions);
+    expect(router.match(event({ source: '/tenants/42/orders' }))).toEqual(['p42']);
+    expect(calls()).toBe(1);
+  });
+
+  it('evaluates a subscription reached through several keys once', () => {
+    const { subscriptions, calls } = counted(
+      routed([
+        {
+          name: 'either',
+          filters: [{ any: [{ exact: { type: 'com.example.a' } }, { exact: { source: '/shop' } }] }],
+        },
+        { name: 'tags', filters: [{ pattern: { data: { tags: ['red', 'blue'] } } }] },
+      ]),
+    );
+    const router = new Router(subscriptions);
+    expect(
+      router.match(event({ type: 'com.example.a', source: '/shop' }, { tags: ['red', 'blue', 'red'] })),
+    ).toEqual(['either', 'tags']);
+    expect(calls()).toBe(2);
+  });
+
+  it('always evaluates subscriptions with no indexable necessary condition', () => {
+    const router = new Router(
+      routed([
+        { name: 'none', filters: undefined },
+        { name: 'negated', filters: [{ not: { exact: { type: 'com.example.a' } } }] },
+        { name: 'open-any', filters: [{ any: [{ exact: { type: 'x' } }, { sql: 'y' }] }] },
+        { name: 'indexed', filters: [{ exact: { type: 'x' } }] },
+      ]),
+    );
+    expect(router.stats).toEqual({ subscriptions: 4, indexed: 1, alwaysEvaluated: 3 });
+    expect(router.match(event({ type: 'com.example.b' }))).toEqual(['none', 'negated']);
+  });
+
+  it('lets the predicate decide: the index only narrows', () => {
+    const router = new Router(
+      routed([
+        { name: 'both', filters: [{ exact: { type: 'com.example.a' } }, { exact: { subject: 'x' } }] },
+      ]),
+    );
+    expect(router.match(event({ type: 'com.example.a', subject: 'x' }))).toEqual(['both']);
+    expect(router.match(event({ type: 'com.example.a', subject: 'y' }))).toEqual([]);
+    expect(router.match(event({ type: 'com.example.a' }))).toEqual([]);
+  });
+
+  it('matches typed extension values by their canonical string', () => {
+    const router = new Router(
+      routed([
+        { name: 'count', filters: [{ exact: { count: '42' } }] },
+        { name: 'flag', filters: [{ prefix: { flag: 'tr' } }] },
+      ]),
+    );
+    expect(router.match(event({ count: 42 as unknown as string, flag: true as unknown as string }))).toEqual([
+      'count',
+      'flag',
+    ]);
+  });
+
+  it('copes with an empty subscription set', () => {
+    expect(new Router([]).match(event({ type: 'a' }))).toEqual([]);
+  });
+});
+
+describe('NaiveRouter', () => {
+  it('evaluates every subscription, in configuration order', () => {
+    const { subscriptions, calls } = counted(routed(manyTypes(10)));
+    expect(new NaiveRouter(subscriptions).match(event({ type: 'com.example.t3' }))).toEqual(['t3']);
+    expect(calls()).toBe(10);
+  });
+});
