@@ -211,12 +211,15 @@ function toFetchedBatch(payload: EachBatchPayload): FetchedBatch {
     async commitThrough(offset) {
       // resolveOffset also steps over transaction markers after the batch's last record.
       payload.resolveOffset(offset);
-      const resolved = payload
+      // kafkajs keys its resolved offsets by partition as an object key: a string.
+      const next = payload
         .uncommittedOffsets()
-        .topics.filter((t) => t.topic === topic)
-        .map((t) => ({ topic, partitions: t.partitions.filter((p) => p.partition === partition) }))
-        .filter((t) => t.partitions.length > 0);
-      if (resolved.length > 0) await payload.commitOffsetsIfNecessary({ topics: resolved });
+        .topics.find((t) => t.topic === topic)
+        ?.partitions.find((p) => Number(p.partition) === partition)?.offset;
+      if (next !== undefined)
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: next }] }],
+        });
     },
   };
 }

@@ -87,7 +87,7 @@ export function readKafkaSettings(
       // (Matcher.matches), so `orders\..*` must not also pick `old-orders.x`.
       topics = {
         kind: 'pattern',
-        pattern: new RegExp(`^(?:${spec.topicPattern})$`, 'u'),
+        pattern: new RegExp(`^(?:${spec.topicPattern})$`),
         text: spec.topicPattern,
       };
     } catch (err) {

@@ -1,0 +1,659 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are ce templates, whose ${...} is the manifest language
+// The kafka Source: its binding and mapping and its offset bookkeeping on their own, then the
+// shared connector contract against a Kafka this file runs (the contract restarts it), then what
+// is Kafka's own against the run's shared Kafka: both binding modes, partitionkey, topicPattern,
+// commits across a hand-over, and a wrong address.
+import { Kafka, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import type { CeMappingSpec } from '../../broker/config/types.js';
+import type { PathSegment } from '../../broker/config/yaml-document.js';
+import { BrokerError } from '../../broker/errors.js';
+import { BatchIngest, type BatchIngestOptions } from '../../connectors/kafka/batch-ingest.js';
+import type { FetchedBatch, KafkaHeader, KafkaRecord } from '../../connectors/kafka/client.js';
+import { buildKafkaSource } from '../../connectors/kafka/index.js';
+import { PartitionProgress } from '../../connectors/kafka/partition-progress.js';
+import { createRecordConverter, KAFKA_TEMPLATE_ROOTS } from '../../connectors/kafka/record-event.js';
+import { type KafkaSourceSpec, readKafkaSettings } from '../../connectors/kafka/settings.js';
+import { KafkaSource, type KafkaSourceOptions } from '../../connectors/kafka/source.js';
+import type { ConnectorBuildContext } from '../../connectors/registry.js';
+import { compileCeMapping } from '../../connectors/template/mapping.js';
+import type { ConnectorContext } from '../../connectors/types.js';
+import {
+  type BrokerHandle,
+  createKafkaTopics,
+  externalBrokerUrl,
+  freeLoopbackPort,
+  kafkaBrokerList,
+  startKafka,
+  uniqueTopicName,
+} from '../harness/index.js';
+import { connectorContract, recordingContext } from './contract.js';
+
+process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
+
+const RAW_CE: CeMappingSpec = { type: 'contract.raw', source: '/contract', id: '${body.id}' };
+
+function mapper(ce: CeMappingSpec | undefined) {
+  if (ce === undefined) return undefined;
+  return compileCeMapping(ce, KAFKA_TEMPLATE_ROOTS, ['spec', 'ce'], failOnProblem, {
+    requireTypeAndSource: true,
+  });
+}
+
+function failOnProblem(path: readonly PathSegment[], message: string): void {
+  throw new Error(`unexpected configuration problem at ${path.join('.')}: ${message}`);
+}
+
+function buildContext(
+  spec: Partial<KafkaSourceSpec>,
+  ce: CeMappingSpec | undefined = RAW_CE,
+  problems: string[] = [],
+): ConnectorBuildContext<KafkaSourceSpec> {
+  return {
+    name: 'orders',
+    spec: { brokers: ['127.0.0.1:9'], ...spec },
+    ce,
+    path: ['spec', 'kafka'],
+    report: (path, message) => problems.push(`${path.join('.')}: ${message}`),
+    secret: () => undefined,
+  };
+}
+
+/** A KafkaSource as the builder makes it, with test-sized timings. */
+function kafkaSource(
+  spec: Partial<KafkaSourceSpec>,
+  ce: CeMappingSpec | undefined = RAW_CE,
+  options: KafkaSourceOptions = {},
+): KafkaSource {
+  const problems: string[] = [];
+  const settings = readKafkaSettings(
+    buildContext({ fromBeginning: true, sessionTimeout: 'PT10S', ...spec }, ce, problems),
+  );
+  expect(problems).toEqual([]);
+  return new KafkaSource('test', settings!, createRecordConverter(mapper(ce)), {
+    reconnectDelayMs: (attempt) => Math.min(250 * attempt, 2_000),
+    ...options,
+  });
+}
+
+function record(
+  fields: Partial<KafkaRecord> & { value?: Buffer | null; headers?: KafkaHeader[] },
+): KafkaRecord {
+  return {
+    topic: 'orders',
+    partition: 3,
+    offset: '41',
+    key: null,
+    value: null,
+    timestamp: Date.UTC(2026, 0, 2, 3, 4, 5),
+    headers: [],
+    ...fields,
+  };
+}
+
+const h = (name: string, value: string | Buffer | null): KafkaHeader => ({
+  name,
+  value: value === null ? null : Buffer.from(value),
+});
+
+const BINARY_HEADERS = [
+  h('ce_specversion', '1.0'),
+  h('ce_id', 'evt-1'),
+  h('ce_type', 'com.example.order.created'),
+  h('ce_source', '/shop'),
+];
+
+describe('Kafka binding and ce mapping (kafka-binding.md)', () => {
+  const convert = createRecordConverter(
+    mapper({
+      type: 'com.example.${topic}',
+      source: '/kafka/${topic}/${partition}',
+      subject: '${key}',
+      extensions: { at: '${offset}', tenant: '${headers.x-tenant}', customer: '${body.customer.id}' },
+    }),
+  );
+  const event = (r: KafkaRecord): CloudEvent => {
+    const result = convert(r);
+    if (!result.ok) throw new Error(result.reason);
+    return result.event;
+  };
+  const refusal = (r: KafkaRecord): string => {
+    const result = convert(r);
+    if (result.ok) throw new Error(`expected a refusal, got ${JSON.stringify(result.event.attributes)}`);
+    return result.reason;
+  };
+
+  it('binary mode (3.2): attributes from ce_ headers, content-type as datacontenttype, the value byte for byte', () => {
+    const value = Buffer.from([0x00, 0xff, 0x10]);
+    const ev = event(
+      record({
+        value,
+        key: Buffer.from('cust-9'),
+        headers: [...BINARY_HEADERS, h('content-type', 'application/avro'), h('ce_region', 'eu')],
+      }),
+    );
+    expect(ev.attributes).toEqual({
+      specversion: '1.0',
+      id: 'evt-1',
+      type: 'com.example.order.created',
+      source: '/shop',
+      datacontenttype: 'application/avro',
+      region: 'eu',
+      partitionkey: 'cust-9',
+    });
+    expect(ev.data).toEqual({ kind: 'bytes', bytes: value });
+  });
+
+  it('binary mode without a value is an event without data (3.2.2), and its own partitionkey wins over the key', () => {
+    const ev = event(
+      record({ key: Buffer.from('k'), headers: [...BINARY_HEADERS, h('ce_partitionkey', 'mine')] }),
+    );
+    expect(ev.data).toEqual({ kind: 'none' });
+    expect(ev.attributes['partitionkey']).toBe('mine');
+  });
+
+  it('takes ce_datacontenttype when content-type is absent, and refuses the two disagreeing', () => {
+    expect(
+      event(record({ headers: [...BINARY_HEADERS, h('ce_datacontenttype', 'text/plain')] })).attributes[
+        'datacontenttype'
+      ],
+    ).toBe('text/plain');
+    expect(
+      refusal(
+        record({
+          headers: [...BINARY_HEADERS, h('ce_datacontenttype', 'text/plain'), h('content-type', 'text/csv')],
+        }),
+      ),
+    ).toMatch(/disagree/);
+  });
+
+  it('structured mode (3.3): the JSON format in the value, whatever the letter case of the content type', () => {
+    const json = { specversion: '1.0', id: 's-1', type: 't.structured', source: '/s', data: { n: 1 } };
+    const ev = event(
+      record({
+        key: Buffer.from('k-1'),
+        value: Buffer.from(JSON.stringify(json)),
+        headers: [h('Content-Type', 'Application/CloudEvents+JSON; charset=UTF-8')],
+      }),
+    );
+    expect(ev.attributes).toMatchObject({ id: 's-1', type: 't.structured', partitionkey: 'k-1' });
+    expect(ev.data).toEqual({ kind: 'json', value: { n: 1 } });
+  });
+
+  it('maps a raw record over topic, partition, offset, key, headers and body; id from its position, time from its timestamp', () => {
+    const ev = event(
+      record({
+        key: Buffer.from('cust-9'),
+        value: Buffer.from('{"customer":{"id":"c-7"}}'),
+        headers: [
+          h('X-Tenant', 'acme'),
+          h('content-type', 'application/json'),
+          h('trace-bin', Buffer.from([0xc3, 0x28])),
+        ],
+      }),
+    );
+    expect(ev.attributes).toEqual({
+      specversion: '1.0',
+      type: 'com.example.orders',
+      source: '/kafka/orders/3',
+      subject: 'cust-9',
+      id: 'orders/3/41',
+      time: '2026-01-02T03:04:05.000Z',
+      datacontenttype: 'application/json',
+      at: '41',
+      tenant: 'acme',
+      customer: 'c-7',
+      partitionkey: 'cust-9',
+    });
+    expect(ev.data).toEqual({ kind: 'bytes', bytes: Buffer.from('{"customer":{"id":"c-7"}}') });
+  });
+
+  it('a CloudEvents format it cannot read (+avro) without ce_ headers is mapped as a raw record (3)', () => {
+    const ev = event(
+      record({ value: Buffer.from('xx'), headers: [h('content-type', 'application/cloudevents+avro')] }),
+    );
+    expect(ev.attributes['type']).toBe('com.example.orders');
+  });
+
+  it('refuses malformed binding records with a reason: bad specversion, invalid JSON, non-UTF-8 or repeated headers', () => {
+    expect(refusal(record({ headers: [h('ce_specversion', '0.3'), ...BINARY_HEADERS.slice(1)] }))).toMatch(
+      /^unsupported_specversion/,
+    );
+    expect(
+      refusal(
+        record({
+          value: Buffer.from('{"specversion":'),
+          headers: [h('content-type', 'application/cloudevents+json')],
+        }),
+      ),
+    ).toMatch(/^malformed_json/);
+    expect(
+      refusal(record({ headers: [...BINARY_HEADERS, h('ce_region', Buffer.from([0xff, 0xfe]))] })),
+    ).toMatch(/ce_region is not valid UTF-8/);
+    expect(refusal(record({ headers: [...BINARY_HEADERS, h('ce_id', 'again')] }))).toMatch(
+      /ce_id occurs more than once/,
+    );
+    expect(
+      refusal(record({ headers: [h('ce_specversion', '1.0'), h('ce_id', 'x'), h('ce_source', '/s')] })),
+    ).toMatch(/^missing_attribute/);
+    expect(refusal(record({ headers: [...BINARY_HEADERS, h('ce_Region', 'eu')] }))).toMatch(
+      /^invalid_extension_name/,
+    );
+  });
+
+  it('without a ce block takes only CloudEvents and refuses a raw record', () => {
+    const bindingOnly = createRecordConverter(undefined);
+    expect(bindingOnly(record({ headers: BINARY_HEADERS })).ok).toBe(true);
+    const raw = bindingOnly(record({ value: Buffer.from('{}') }));
+    expect(raw.ok ? 'accepted' : raw.reason).toMatch(/^mapping_failed: the record is not a CloudEvent/);
+  });
+
+  it('a key that is no valid String is not made a partitionkey', () => {
+    const ev = event(record({ key: Buffer.from([0xff]), value: Buffer.from('{}'), headers: BINARY_HEADERS }));
+    expect(ev.attributes['partitionkey']).toBeUndefined();
+  });
+});
+
+describe('kafka settings', () => {
+  it('defaults groupId and clientId from the Source name and matches topicPattern against whole names', () => {
+    const settings = readKafkaSettings(buildContext({ topicPattern: 'orders\\..*' }))!;
+    expect(settings.groupId).toBe('trigger-broker-orders');
+    expect(settings.clientId).toBe('trigger-broker-orders');
+    expect(settings.fromBeginning).toBe(false);
+    const pattern = settings.topics.kind === 'pattern' ? settings.topics.pattern : /never/;
+    expect(pattern.test('orders.eu')).toBe(true);
+    expect(pattern.test('old-orders.eu')).toBe(false);
+  });
+
+  it('reports topics with topicPattern, neither, a bad pattern and too short a session', () => {
+    const problems: string[] = [];
+    readKafkaSettings(buildContext({ topics: ['a'], topicPattern: 'b' }, RAW_CE, problems));
+    readKafkaSettings(buildContext({}, RAW_CE, problems));
+    readKafkaSettings(buildContext({ topicPattern: '(' }, RAW_CE, problems));
+    readKafkaSettings(buildContext({ topics: ['a'], sessionTimeout: 'PT1S' }, RAW_CE, problems));
+    expect(problems).toEqual([
+      'spec.kafka.topicPattern: give either topics or topicPattern, not both',
+      'spec.kafka: a kafka Source needs topics (a list of names) or topicPattern (a regular expression)',
+      expect.stringMatching(/^spec\.kafka\.topicPattern: not a regular expression/),
+      'spec.kafka.sessionTimeout: must be at least PT6S (the broker refuses shorter sessions)',
+    ]);
+  });
+
+  it('the builder reports a ce block without type at spec.ce', () => {
+    const problems: string[] = [];
+    const built = buildKafkaSource(
+      buildContext({ topics: ['a'] }, { source: '/x' }, problems) as unknown as ConnectorBuildContext,
+    );
+    expect(built).toBeDefined();
+    expect(problems).toEqual([expect.stringMatching(/^spec\.ce: ce\.type is required/)]);
+  });
+});
+
+describe('PartitionProgress', () => {
+  it('commits only through the contiguous done prefix, whatever order parts finish in', () => {
+    const progress = new PartitionProgress(['10', '11', '13', '14', '20']);
+    progress.markDone(2, 4);
+    expect(progress.lastContiguousOffset()).toBeUndefined();
+    progress.markDone(0, 1);
+    expect(progress.lastContiguousOffset()).toBe('10');
+    progress.markDone(1, 2);
+    expect(progress.lastContiguousOffset()).toBe('14');
+    expect(progress.complete).toBe(false);
+    progress.markDone(4, 5);
+    expect(progress.lastContiguousOffset()).toBe('20');
+    expect(progress.complete).toBe(true);
+  });
+});
+
+describe('BatchIngest (a batch in hand, a store that refuses)', () => {
+  const OPTIONS: BatchIngestOptions = { chunkSize: 2, maxInFlight: 3, retryDelayMs: () => 5 };
+  const rawRecords = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      record({ offset: String(100 + i), value: Buffer.from(JSON.stringify({ id: `r${i}` })) }),
+    );
+
+  function fakeBatch(records: KafkaRecord[], heartbeat: () => Promise<void> = async () => undefined) {
+    const commits: string[] = [];
+    const batch: FetchedBatch = {
+      topic: 'orders',
+      partition: 3,
+      records,
+      heartbeat,
+      isRunning: () => true,
+      async commitThrough(offset) {
+        commits.push(offset);
+      },
+    };
+    return { batch, commits };
+  }
+
+  function storeContext(ingest: ConnectorContext['ingest']) {
+    const deadLetters: { reason: string; payload: string; origin: unknown }[] = [];
+    const context: ConnectorContext = {
+      sourceName: 'test',
+      log: pino({ level: 'silent' }),
+      ingest,
+      async deadLetter(m) {
+        deadLetters.push({ reason: m.reason, payload: Buffer.from(m.payload).toString(), origin: m.origin });
+      },
+      reportState() {},
+    };
+    return { context, deadLetters };
+  }
+
+  const ids = (events: readonly CloudEvent[]) => events.map((e) => String(e.attributes['id']));
+
+  it('with a later part stored and an earlier one refused until the stop, commits only the prefix before the gap', async () => {
+    const { batch, commits } = fakeBatch(rawRecords(6));
+    const stop = new AbortController();
+    const stored: string[] = [];
+    const { context } = storeContext(async (events) => {
+      if (ids(events).includes('r2')) {
+        if (stored.length >= 4) stop.abort();
+        throw new BrokerError('unavailable', 'store busy');
+      }
+      stored.push(...ids(events));
+    });
+    await new BatchIngest(batch, createRecordConverter(mapper(RAW_CE)), context, stop.signal, OPTIONS).run();
+    expect(stored.sort()).toEqual(['r0', 'r1', 'r4', 'r5']);
+    expect(commits).toEqual(['101']);
+  });
+
+  it('finds the one event a store refuses for good, dead-letters it, and commits the whole batch', async () => {
+    const { batch, commits } = fakeBatch(rawRecords(5));
+    const stored: string[] = [];
+    const { context, deadLetters } = storeContext(async (events) => {
+      if (ids(events).includes('r3')) throw new BrokerError('schema_violation', 'amount must be a number');
+      stored.push(...ids(events));
+    });
+    await new BatchIngest(
+      batch,
+      createRecordConverter(mapper(RAW_CE)),
+      context,
+      new AbortController().signal,
+      OPTIONS,
+    ).run();
+    expect(stored.sort()).toEqual(['r0', 'r1', 'r2', 'r4']);
+    expect(deadLetters).toEqual([
+      {
+        reason: 'schema_violation: amount must be a number',
+        payload: '{"id":"r3"}',
+        origin: { topic: 'orders', partition: 3, offset: '103' },
+      },
+    ]);
+    expect(commits).toEqual(['104']);
+  });
+
+  it('dead-letters a malformed record in the middle and goes on past it', async () => {
+    const records = rawRecords(3);
+    records[1] = record({ offset: '101', value: Buffer.from('raw'), headers: [h('ce_specversion', '9.9')] });
+    const { batch, commits } = fakeBatch(records);
+    const stored: string[] = [];
+    const { context, deadLetters } = storeContext(async (events) => {
+      stored.push(...ids(events));
+    });
+    await new BatchIngest(
+      batch,
+      createRecordConverter(mapper(RAW_CE)),
+      context,
+      new AbortController().signal,
+      OPTIONS,
+    ).run();
+    expect(stored.sort()).toEqual(['r0', 'r2']);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]!.reason).toMatch(/^unsupported_specversion/);
+    expect(commits).toEqual(['102']);
+  });
+
+  it('on a rebalance (the heartbeat fails) lets what is under way finish, commits it, and rethrows', async () => {
+    const rebalance = new Error('The group is rebalancing');
+    let beats = 0;
+    const { batch, commits } = fakeBatch(rawRecords(8), async () => {
+      beats += 1;
+      if (beats >= 2) throw rebalance;
+    });
+    const stored: string[] = [];
+    const { context } = storeContext(async (events) => {
+      stored.push(...ids(events));
+    });
+    const run = new BatchIngest(
+      batch,
+      createRecordConverter(mapper(RAW_CE)),
+      context,
+      new AbortController().signal,
+      { ...OPTIONS, maxInFlight: 1 },
+    ).run();
+    await expect(run).rejects.toBe(rebalance);
+    expect(stored).toEqual(['r0', 'r1', 'r2', 'r3']);
+    expect(commits).toEqual(['103']);
+  });
+});
+
+/** A producer that resolves once every in-sync replica has the records (acks: -1). */
+function producerFor(url: string): {
+  send(topic: string, messages: Message[]): Promise<void>;
+  close(): Promise<void>;
+} {
+  let producer: Producer | undefined;
+  return {
+    async send(topic, messages) {
+      if (!producer) {
+        producer = new Kafka({
+          clientId: 'kafka-test-producer',
+          brokers: kafkaBrokerList(url),
+          logLevel: logLevel.NOTHING,
+          retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 2_000 },
+        }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+        await producer.connect();
+      }
+      await producer.send({ topic, acks: -1, messages });
+    },
+    async close() {
+      await producer?.disconnect();
+    },
+  };
+}
+
+// The contract restarts its broker, which a Kafka named by KAFKA_BROKERS cannot be.
+describe.skipIf(externalBrokerUrl('kafka') !== undefined)('kafka Source against its own Kafka', () => {
+  let kafka: BrokerHandle;
+  let producer: ReturnType<typeof producerFor>;
+  beforeAll(async () => {
+    kafka = await startKafka();
+    producer = producerFor(kafka.url);
+  });
+  afterAll(async () => {
+    await producer?.close();
+    await kafka?.dispose();
+  });
+
+  connectorContract({
+    name: 'kafka',
+    async freshChannel() {
+      const topic = uniqueTopicName('contract');
+      await createKafkaTopics(kafka.url, [topic]);
+      return topic;
+    },
+    // One group per topic: a second connector on the same channel resumes from the first one's commits.
+    connector: (topic) => kafkaSource({ brokers: [kafka.url], topics: [topic], groupId: `g-${topic}` }),
+    publishRaw: (topic, ids) =>
+      producer.send(
+        topic,
+        ids.map((id) => ({ value: JSON.stringify({ id }) })),
+      ),
+    publishMalformed: (topic) =>
+      producer.send(topic, [
+        { value: '{}', headers: { ce_specversion: '0.3', ce_id: 'bad', ce_type: 't', ce_source: '/s' } },
+      ]),
+    restartBroker: () => kafka.restart(),
+  });
+});
+
+describe('kafka Source against the shared Kafka', () => {
+  const url = inject('kafkaBrokers');
+  let producer: ReturnType<typeof producerFor>;
+  beforeAll(() => {
+    producer = producerFor(url);
+  });
+  afterAll(async () => {
+    await producer?.close();
+  });
+
+  async function freshTopic(prefix: string, partitions = 1): Promise<string> {
+    const topic = uniqueTopicName(prefix);
+    await createKafkaTopics(url, [{ topic, numPartitions: partitions }]);
+    return topic;
+  }
+
+  async function running(source: KafkaSource, rec = recordingContext()) {
+    await source.start(rec.ctx);
+    await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+    return rec;
+  }
+
+  it('reads binary and structured records with their own attributes, the key as partitionkey', async () => {
+    const topic = await freshTopic('binding');
+    const source = kafkaSource({ brokers: [url], topics: [topic] });
+    const rec = await running(source);
+    try {
+      await producer.send(topic, [
+        {
+          key: 'device-7',
+          value: Buffer.from([1, 2, 3]),
+          headers: {
+            ce_specversion: '1.0',
+            ce_id: 'b-1',
+            ce_type: 'com.example.binary',
+            ce_source: '/dev',
+            'content-type': 'application/octet-stream',
+          },
+        },
+        {
+          key: 'device-8',
+          value: JSON.stringify({
+            specversion: '1.0',
+            id: 's-1',
+            type: 'com.example.structured',
+            source: '/dev',
+            partitionkey: 'own',
+            data: { t: 21.5 },
+          }),
+          headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
+        },
+        { key: 'device-9', value: JSON.stringify({ id: 'raw-1' }) },
+      ]);
+      await rec.waitFor(() => rec.events.length >= 3, '3 events');
+      const byId = new Map(rec.events.map((e) => [String(e.attributes['id']), e]));
+      expect(byId.get('b-1')!.attributes).toMatchObject({
+        type: 'com.example.binary',
+        datacontenttype: 'application/octet-stream',
+        partitionkey: 'device-7',
+      });
+      expect(byId.get('b-1')!.data).toEqual({ kind: 'bytes', bytes: Buffer.from([1, 2, 3]) });
+      expect(byId.get('s-1')!.attributes).toMatchObject({
+        type: 'com.example.structured',
+        partitionkey: 'own',
+      });
+      expect(byId.get('s-1')!.data).toEqual({ kind: 'json', value: { t: 21.5 } });
+      expect(byId.get('raw-1')!.attributes).toMatchObject({ type: 'contract.raw', partitionkey: 'device-9' });
+    } finally {
+      await source.stop();
+    }
+  });
+
+  it('topicPattern reads every matching topic, not others, and picks up a matching topic created later', async () => {
+    const base = uniqueTopicName('pat');
+    await createKafkaTopics(url, [`${base}.a`, `${base}.b`, `x${base}.a`]);
+    const source = kafkaSource(
+      { brokers: [url], topicPattern: `${base.replace(/-/g, '\\-')}\\..*` },
+      { type: 't', source: '/${topic}', id: '${body.id}' },
+      { topicRefreshMs: 500 },
+    );
+    const rec = await running(source);
+    try {
+      await producer.send(`${base}.a`, [{ value: JSON.stringify({ id: 'a1' }) }]);
+      await producer.send(`${base}.b`, [{ value: JSON.stringify({ id: 'b1' }) }]);
+      await producer.send(`x${base}.a`, [{ value: JSON.stringify({ id: 'x1' }) }]);
+      await rec.waitFor(() => rec.ids().includes('a1') && rec.ids().includes('b1'), 'a1 and b1');
+      await createKafkaTopics(url, [`${base}.c`]);
+      await producer.send(`${base}.c`, [{ value: JSON.stringify({ id: 'c1' }) }]);
+      await rec.waitFor(() => rec.ids().includes('c1'), 'c1 from the topic created later', 60_000);
+      expect(rec.ids()).not.toContain('x1');
+      expect(rec.events.find((e) => e.attributes['id'] === 'c1')!.attributes['source']).toBe(`/${base}.c`);
+    } finally {
+      await source.stop();
+    }
+  });
+
+  it('hands a multi-partition topic over mid-stream without losing a record, and commits up to the end', async () => {
+    const topic = await freshTopic('handover', 4);
+    const ids = Array.from({ length: 2_000 }, (_, i) => `h-${i}`);
+    for (let i = 0; i < ids.length; i += 250)
+      await producer.send(
+        topic,
+        ids.slice(i, i + 250).map((id) => ({ key: id, value: JSON.stringify({ id }) })),
+      );
+    const groupId = `g-${topic}`;
+    const first = kafkaSource({ brokers: [url], topics: [topic], groupId });
+    const firstRec = await running(first);
+    await firstRec.waitFor(() => firstRec.events.length >= 300, '300 events');
+    await first.stop();
+    const second = kafkaSource({ brokers: [url], topics: [topic], groupId });
+    const secondRec = await running(second);
+    try {
+      const all = () => new Set([...firstRec.ids(), ...secondRec.ids()]);
+      await secondRec.waitFor(() => all().size === ids.length, 'every record once at least', 60_000);
+      // What the first one stored before its stop was committed: the second does not read it all again.
+      expect(secondRec.ids().length).toBeLessThan(ids.length);
+      const admin = new Kafka({ brokers: kafkaBrokerList(url), logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const ends = await admin.fetchTopicOffsets(topic);
+          const behind = ends.filter(
+            (end) => committed!.partitions.find((p) => p.partition === end.partition)?.offset !== end.offset,
+          );
+          if (behind.length === 0) break;
+          if (Date.now() > deadline)
+            throw new Error(`offsets not committed to the end: ${JSON.stringify(behind)}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a wrong address gives one clear error line and reconnection with backoff, never a crash', async () => {
+    const port = await freeLoopbackPort();
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const rec = recordingContext();
+    const source = kafkaSource({ brokers: [`127.0.0.1:${port}`], topics: ['nowhere'] }, RAW_CE, {
+      reconnectDelayMs: () => 100,
+    });
+    await source.start({ ...rec.ctx, log });
+    try {
+      await rec.waitFor(
+        () => rec.states.some((s) => s.status === 'reconnecting' && s.attempt >= 2),
+        'a second reconnection attempt',
+        60_000,
+      );
+    } finally {
+      await source.stop();
+    }
+    const errors = lines.filter((l) => Number(l['level']) >= 50);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]!['msg'])).toMatch(
+      new RegExp(`cannot reach Kafka at 127\\.0\\.0\\.1:${port}.*retrying with backoff`),
+    );
+    expect(rec.states.at(-1)).toEqual({ status: 'stopped' });
+    expect(rec.events).toHaveLength(0);
+  });
+});
