@@ -2,6 +2,7 @@ import type { Secret } from '../broker/config/secrets.js';
 import type { CeMappingSpec, SecretRef } from '../broker/config/types.js';
 import type { PathSegment } from '../broker/config/yaml-document.js';
 import { buildKafkaSource } from './kafka/index.js';
+import { buildNatsConnector } from './nats/source.js';
 import type { Connector } from './types.js';
 
 /** What a connector's builder gets from the configuration compiler. */
@@ -27,5 +28,6 @@ export type ConnectorBuilder = (context: ConnectorBuildContext) => Connector | u
  * connector module); a kind missing here is reported as not available.
  */
 export const CONNECTOR_BUILDERS: Partial<Record<'mqtt' | 'kafka' | 'nats' | 'log', ConnectorBuilder>> = {
+  nats: buildNatsConnector,
   kafka: buildKafkaSource,
 };

@@ -1,0 +1,98 @@
+import type { MsgHdrs } from '@nats-io/transport-node';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { type HttpHeaders, singleHeaderValue } from '../../broker/cloudevents/http-headers.js';
+import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import type { CeMappingSpec } from '../../broker/config/types.js';
+import type { PathSegment } from '../../broker/config/yaml-document.js';
+import { BrokerError } from '../../broker/errors.js';
+import { type CeMapper, compileCeMapping, type MappingDefaults } from '../template/mapping.js';
+import { classifyNatsMessage, decodeNatsBindingMessage } from './binding.js';
+import { lowerCaseHeaders } from './headers.js';
+import { subjectTokens } from './subject.js';
+
+/** What the reader needs of a core or JetStream message. */
+export interface NatsMessageView {
+  readonly subject: string;
+  readonly headers: MsgHdrs | undefined;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Turns one NATS message into a CloudEvent, or throws the BrokerError that says why it cannot
+ * be one (the caller dead-letters it). `defaults` gives the id and time a raw message gets when
+ * the mapping names none (a JetStream message has stable ones: stream and sequence).
+ */
+export type NatsEventReader = (message: NatsMessageView, defaults?: MappingDefaults) => CloudEvent;
+
+const NATS_ROOTS = ['subject', 'headers', 'body'] as const;
+
+/**
+ * Binding first, else mapping: a message that is a CloudEvent under the NATS binding keeps its
+ * own attributes; any other is mapped by the Source's `ce` block over the roots `subject` (the
+ * tokens), `headers` (lower-case names) and `body` (parsed JSON when it parses, else text).
+ *
+ * Decision: `ce` may be left out, for a feed where every message is binding-encoded; a raw
+ * message is then dead-lettered. When `ce` is given it must name `type` and `source`.
+ */
+export function compileNatsEventReader(
+  ce: CeMappingSpec | undefined,
+  cePath: readonly PathSegment[],
+  report: (path: readonly PathSegment[], message: string, options?: { offset?: number }) => void,
+): NatsEventReader {
+  const mapper: CeMapper | undefined =
+    ce === undefined
+      ? undefined
+      : compileCeMapping(ce, NATS_ROOTS, cePath, report, { requireTypeAndSource: true });
+
+  return (message, defaults = {}) => {
+    const headers = lowerCaseHeaders(message.headers);
+    const mode = classifyNatsMessage(headers);
+    if (mode !== 'none') return decodeNatsBindingMessage(mode, headers, message.data);
+    if (mapper === undefined) {
+      throw new BrokerError(
+        'missing_attribute',
+        'not a CloudEvent (no ce-specversion header, no application/cloudevents+json Content-Type) and the Source has no ce mapping for raw messages',
+      );
+    }
+    const contentType = singleHeaderValue(headers, 'content-type', 'invalid_attribute')?.trim();
+    const mappingDefaults: MappingDefaults = { ...defaults };
+    if (contentType !== undefined && contentType !== '') mappingDefaults.datacontenttype = contentType;
+    const attributes = mapper(templateRoots(message, headers), mappingDefaults);
+    return {
+      attributes: validateAttributes(attributes, 'json'),
+      data: message.data.byteLength === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: message.data },
+    };
+  };
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * The template roots of a raw message. `body` is parsed only when a template reads it (once),
+ * so a mapping over the subject and headers alone costs no JSON parse per message.
+ */
+function templateRoots(message: NatsMessageView, headers: HttpHeaders): Record<string, unknown> {
+  let body: unknown;
+  let parsed = false;
+  return {
+    subject: subjectTokens(message.subject),
+    headers,
+    get body(): unknown {
+      if (!parsed) {
+        body = bodyRoot(message.data);
+        parsed = true;
+      }
+      return body;
+    },
+  };
+}
+
+/** The `body` template root: parsed JSON when the payload parses as JSON, else its text. */
+function bodyRoot(payload: Uint8Array): unknown {
+  const text = utf8.decode(payload);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
