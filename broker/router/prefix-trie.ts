@@ -12,25 +12,36 @@ interface TrieNode<T> {
   readonly units: number[];
   readonly children: TrieNode<T>[];
   /**
-   * The children by first code unit, once there are too many to scan: a short array scan beats a
-   * hash lookup, and most nodes have a handful of children (letters of a word, digits of an id).
+   * Once there are too many children to scan (a short scan beats any lookup, and most nodes have a
+   * handful: letters of a word, digits of an id), the children by first code unit: in an array
+   * indexed from `directBase` when their units are close together (digits, letters), else a map.
    */
+  direct: (TrieNode<T> | undefined)[] | undefined;
+  directBase: number;
   byUnit: Map<number, TrieNode<T>> | undefined;
   /** What was stored under the key ending exactly here. */
   bucket: T[] | undefined;
 }
 
 const SCAN_LIMIT = 8;
+const DIRECT_SPAN_LIMIT = 256;
 
 const newNode = <T>(label: string): TrieNode<T> => ({
   label,
   units: [],
   children: [],
+  direct: undefined,
+  directBase: 0,
   byUnit: undefined,
   bucket: undefined,
 });
 
 function childOf<T>(node: TrieNode<T>, unit: number): TrieNode<T> | undefined {
+  const direct = node.direct;
+  if (direct !== undefined) {
+    const at = unit - node.directBase;
+    return at >= 0 && at < direct.length ? direct[at] : undefined;
+  }
   if (node.byUnit !== undefined) return node.byUnit.get(unit);
   const units = node.units;
   for (let i = 0; i < units.length; i++) if (units[i] === unit) return node.children[i];
@@ -45,8 +56,20 @@ function setChild<T>(node: TrieNode<T>, unit: number, child: TrieNode<T>): void 
     node.units.push(unit);
     node.children.push(child);
   }
-  if (node.byUnit !== undefined) node.byUnit.set(unit, child);
-  else if (node.units.length > SCAN_LIMIT) {
+  if (node.units.length <= SCAN_LIMIT) return;
+  // Rebuilt on every change: tries are built once per configuration, walked once per event.
+  const base = Math.min(...node.units);
+  const span = Math.max(...node.units) - base + 1;
+  if (span <= DIRECT_SPAN_LIMIT) {
+    const direct: (TrieNode<T> | undefined)[] = Array.from({ length: span }, () => undefined);
+    node.units.forEach((u, i) => {
+      direct[u - base] = node.children[i];
+    });
+    node.direct = direct;
+    node.directBase = base;
+    node.byUnit = undefined;
+  } else {
+    node.direct = undefined;
     node.byUnit = new Map(node.units.map((u, i) => [u, node.children[i]!]));
   }
 }

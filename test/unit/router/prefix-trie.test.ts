@@ -69,8 +69,13 @@ describe('AffixTrie for suffixes', () => {
 });
 
 describe('AffixTrie against startsWith/endsWith on random keys', () => {
-  const alphabet = ['a', 'b', 'ab', '.', '😀', 'é'];
-  const word = (random: Random, max: number) => {
+  // Few symbols: deep tries with long shared edges. Many symbols: nodes with more children than a
+  // scan handles, close together (digits, letters) or far apart (CJK, astral, U+FFFF).
+  const alphabets = {
+    narrow: ['a', 'b', 'ab', '.', '😀', 'é'],
+    wide: [...'abcdefghijklmnopqrstuvwxyz0123456789', '中', '文', '😀', '\uffff', '\u0000'],
+  };
+  const word = (random: Random, alphabet: readonly string[], max: number) => {
     let text = '';
     const parts = random.int(max + 1);
     for (let i = 0; i < parts; i++) text += random.pick(alphabet);
@@ -78,20 +83,25 @@ describe('AffixTrie against startsWith/endsWith on random keys', () => {
     return random.chance(0.1) ? text.slice(0, Math.max(0, text.length - 1)) : text;
   };
 
-  for (const fromEnd of [false, true]) {
-    it(`agrees with ${fromEnd ? 'endsWith' : 'startsWith'} on every value`, () => {
-      const random = new Random(fromEnd ? 2 : 1);
-      for (let round = 0; round < 300; round++) {
-        const keys = Array.from({ length: 1 + random.int(12) }, () => word(random, 4));
-        const trie = trieOf(fromEnd, keys);
-        for (let probe = 0; probe < 20; probe++) {
-          const value = word(random, 6);
-          const expected = keys.filter((key) => (fromEnd ? value.endsWith(key) : value.startsWith(key)));
-          expect(found(trie, value), `keys ${JSON.stringify(keys)} value ${JSON.stringify(value)}`).toEqual(
-            expected.sort(),
+  for (const [name, alphabet] of Object.entries(alphabets)) {
+    for (const fromEnd of [false, true]) {
+      it(`agrees with ${fromEnd ? 'endsWith' : 'startsWith'} on every value (${name} alphabet)`, () => {
+        const random = new Random(fromEnd ? 2 : 1);
+        for (let round = 0; round < 300; round++) {
+          const keyCount = 1 + random.int(name === 'wide' ? 60 : 12);
+          const keys = Array.from({ length: keyCount }, () =>
+            word(random, alphabet, name === 'wide' ? 3 : 4),
           );
+          const trie = trieOf(fromEnd, keys);
+          for (let probe = 0; probe < 20; probe++) {
+            const value = word(random, alphabet, 6);
+            const expected = keys.filter((key) => (fromEnd ? value.endsWith(key) : value.startsWith(key)));
+            expect(found(trie, value), `keys ${JSON.stringify(keys)} value ${JSON.stringify(value)}`).toEqual(
+              [...expected].sort(),
+            );
+          }
         }
-      }
-    });
+      });
+    }
   }
 });
