@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { CONNECTOR_BUILDERS } from '../../connectors/registry.js';
+import type { Connector } from '../../connectors/types.js';
 import { compileWebhookSource, type WebhookSource } from '../../connectors/webhook/source.js';
 import {
   compileEventSchema,
@@ -43,8 +45,8 @@ export interface BrokerSettings {
 export interface RuntimeConfig {
   broker: BrokerSettings;
   webhooks: Map<string, WebhookSource>;
-  /** Sources of connector kinds other than webhook, by name, for the connector runtime. */
-  otherSources: SourceManifest[];
+  /** Message connectors (mqtt, kafka, nats, log), each with a fingerprint of its manifest so a reload restarts only what changed. */
+  connectors: { connector: Connector; fingerprint: string }[];
   subscriptions: SubscriptionRuntime[];
   router: Router;
   schemas: EventSchemaRegistry;
@@ -160,7 +162,7 @@ export function compileConfig(
 
   // Sources
   const webhooks = new Map<string, WebhookSource>();
-  const otherSources: SourceManifest[] = [];
+  const connectors: RuntimeConfig['connectors'] = [];
   for (const item of byKind.Source) {
     const spec = item.manifest.spec;
     const kinds = (['webhook', 'mqtt', 'kafka', 'nats', 'log'] as const).filter((k) => spec[k] !== undefined);
@@ -192,7 +194,25 @@ export function compileConfig(
         ),
       );
     } else {
-      otherSources.push(item.manifest);
+      const kind = kinds[0] as 'mqtt' | 'kafka' | 'nats' | 'log';
+      const build = CONNECTOR_BUILDERS[kind];
+      if (!build) {
+        problems.push(
+          item.doc.problem(['spec', kind], `the ${kind} connector is not available in this build`, {
+            key: true,
+          }),
+        );
+        continue;
+      }
+      const connector = build({
+        name: item.manifest.metadata.name,
+        spec: spec[kind] as Record<string, unknown>,
+        ce: spec.ce,
+        path: ['spec', kind],
+        report: reporterFor(item),
+        secret: (ref, path) => secretFor(item, ref, path),
+      });
+      if (connector) connectors.push({ connector, fingerprint: JSON.stringify(spec) });
     }
   }
 
@@ -275,7 +295,7 @@ export function compileConfig(
     config: {
       broker,
       webhooks,
-      otherSources,
+      connectors,
       subscriptions,
       router,
       schemas: new EventSchemaRegistry(schemaEntries),
