@@ -3,6 +3,7 @@ import type { CeMappingSpec, SecretRef } from '../broker/config/types.js';
 import type { PathSegment } from '../broker/config/yaml-document.js';
 import { buildKafkaSource } from './kafka/index.js';
 import { buildNatsConnector } from './nats/source.js';
+import { buildMqttConnector } from './mqtt/index.js';
 import type { Connector } from './types.js';
 
 /** What a connector's builder gets from the configuration compiler. */
@@ -30,4 +31,5 @@ export type ConnectorBuilder = (context: ConnectorBuildContext) => Connector | u
 export const CONNECTOR_BUILDERS: Partial<Record<'mqtt' | 'kafka' | 'nats' | 'log', ConnectorBuilder>> = {
   nats: buildNatsConnector,
   kafka: buildKafkaSource,
+  mqtt: buildMqttConnector,
 };

@@ -1,0 +1,139 @@
+/**
+ * The MQTT protocol binding for CloudEvents (../shared/specs/mqtt-binding.md): tells a
+ * binding-encoded message from a raw one, and reads the event of a binding-encoded one.
+ */
+import type { CloudEvent, EventData } from '../../broker/cloudevents/event.js';
+import { decodeStructuredMessage } from '../../broker/cloudevents/http-structured-mode.js';
+import { JSON_EVENT_MEDIA_TYPE } from '../../broker/cloudevents/json-format.js';
+import { parseMediaType } from '../../broker/cloudevents/media-type.js';
+import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { BrokerError } from '../../broker/errors.js';
+
+/** One MQTT PUBLISH as the connector sees it. */
+export interface MqttMessage {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  /** The MQTT 5 Content Type property; MQTT 3.1.1 has none. */
+  readonly contentType: string | undefined;
+  /** MQTT 5 User Properties; a name sent more than once maps to all its values. */
+  readonly userProperties: Readonly<Record<string, string | string[]>>;
+}
+
+export type MqttContentMode =
+  | { readonly mode: 'structured' }
+  | { readonly mode: 'binary' }
+  /** Not a CloudEvent: `body` is the payload as the `ce` templates see it (parsed JSON, else text). */
+  | { readonly mode: 'raw'; readonly body: unknown };
+
+/** Attribute names (cloudevents-spec.md "Naming Conventions"); other user properties are the application's. */
+const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
+
+/**
+ * Decides how to read a message.
+ *
+ * - Content Type prefixed with `application/cloudevents` (3. "MQTT PUBLISH Message Mapping"):
+ *   structured; only the JSON event format is supported, other formats are refused rather than
+ *   mistaken for data.
+ * - A `specversion` User Property: binary mode (3.1), the spec's "has the mandatory attributes as
+ *   message properties" test, narrowed to the one attribute every version has.
+ * - No Content Type at all: the message may come from an MQTT 3.1.1 publisher (even when this
+ *   connector speaks MQTT 5, a 3.1.1 publisher's message carries no properties), for which
+ *   structured mode with `application/cloudevents+json` is implied (3.2.1). Without a `ce`
+ *   mapping every such message is read as structured; with one, only a payload that is a JSON
+ *   object with a `specversion` member is, and anything else is raw data for the mapping.
+ * - Anything else is raw.
+ */
+export function contentModeOf(message: MqttMessage, options: { mapped: boolean }): MqttContentMode {
+  requireUtf8Properties(message);
+  const contentType = message.contentType;
+  if (contentType !== undefined && /^\s*application\/cloudevents/i.test(contentType)) {
+    const mediaType = parseMediaType(contentType);
+    if (mediaType?.type === 'application' && mediaType.subtype === 'cloudevents+json')
+      return { mode: 'structured' };
+    throw new BrokerError(
+      'unsupported_media_type',
+      `Content Type "${contentType.slice(0, 80)}" names a CloudEvents format this broker does not read; ` +
+        `the MQTT binding carries one event per message in ${JSON_EVENT_MEDIA_TYPE}`,
+    );
+  }
+  if (Object.hasOwn(message.userProperties, 'specversion')) return { mode: 'binary' };
+  if (contentType === undefined && !options.mapped) return { mode: 'structured' };
+  const body = payloadBody(message.payload);
+  if (contentType === undefined && isJsonObjectWithSpecversion(body)) return { mode: 'structured' };
+  return { mode: 'raw', body };
+}
+
+/**
+ * Structured mode (3.2): the payload is one event in the JSON event format. The JSON rules
+ * (UTF-8, a charset parameter that says so, one member per name) are the HTTP structured mode's.
+ */
+export function decodeStructured(message: MqttMessage): CloudEvent {
+  return decodeStructuredMessage(message.contentType ?? JSON_EVENT_MEDIA_TYPE, message.payload);
+}
+
+/**
+ * Binary mode (3.1): every attribute in a User Property of the same name (3.1.3.1) holding its
+ * canonical string (3.1.3.2), datacontenttype in the Content Type property (3.1.1), the data as
+ * the payload, untouched. The spec's own example also repeats datacontenttype as a User
+ * Property; the Content Type property wins when both are there.
+ */
+export function decodeBinary(message: MqttMessage): CloudEvent {
+  // No prototype: a property named __proto__ must arrive as an (invalid) attribute, not vanish.
+  const attributes: Record<string, unknown> = Object.create(null);
+  for (const [name, value] of Object.entries(message.userProperties)) {
+    if (!ATTRIBUTE_NAME.test(name)) continue;
+    if (Array.isArray(value)) {
+      throw new BrokerError(
+        'invalid_attribute',
+        `user property "${name}" occurs ${value.length} times; a CloudEvents attribute occurs at most once`,
+      );
+    }
+    attributes[name] = value;
+  }
+  const contentType = message.contentType?.trim();
+  if (contentType !== undefined && contentType !== '') attributes['datacontenttype'] = contentType;
+  return { attributes: validateAttributes(attributes, 'json'), data: payloadData(message.payload) };
+}
+
+/** Raw payload bytes as event data; an empty payload is no data. */
+export function payloadData(payload: Uint8Array): EventData {
+  return payload.byteLength === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: payload };
+}
+
+/** The `body` template root: parsed JSON when the payload parses, else its text. */
+function payloadBody(payload: Uint8Array): unknown {
+  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  const first = text.trimStart()[0];
+  // Only text that can start a JSON value is given to the parser: most raw payloads are not JSON.
+  if (first === undefined || !/[{["\-0-9tfn]/.test(first)) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function isJsonObjectWithSpecversion(body: unknown): boolean {
+  return (
+    typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, 'specversion')
+  );
+}
+
+/**
+ * MQTT strings are UTF-8 (MQTT 5.0 1.5.4). mqtt.js decodes them without checking and turns each
+ * invalid byte into U+FFFD, so a replacement character is the only trace left of one: a User
+ * Property or Content Type holding U+FFFD is refused as not valid UTF-8 (the real character is
+ * refused with it; no sensible producer sends it in metadata).
+ */
+function requireUtf8Properties(message: MqttMessage): void {
+  const check = (what: string, text: string) => {
+    if (text.includes('\ufffd'))
+      throw new BrokerError('invalid_attribute', `${what} is not valid UTF-8 (MQTT 5.0 section 1.5.4)`);
+  };
+  if (message.contentType !== undefined) check('the Content Type property', message.contentType);
+  for (const [name, value] of Object.entries(message.userProperties)) {
+    check(`a user property name`, name);
+    for (const item of Array.isArray(value) ? value : [value])
+      check(`user property ${JSON.stringify(name.replace(/\ufffd/g, '?'))}`, item);
+  }
+}

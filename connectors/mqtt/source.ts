@@ -1,0 +1,288 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  connect,
+  type IClientOptions,
+  type IConnackPacket,
+  type ISubscriptionMap,
+  type MqttClient,
+} from 'mqtt';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { backoffMs } from '../../broker/dispatch/backoff.js';
+import { BrokerError, type ErrorCode } from '../../broker/errors.js';
+import type { Connector, ConnectorContext } from '../types.js';
+import { AckGate, type PublishPacket } from './ack-gate.js';
+import type { MqttMessage } from './binding.js';
+import { describeConnectionError, describeServerDisconnect } from './connection-errors.js';
+import type { MqttEventReader } from './message-to-event.js';
+import type { MqttSettings } from './settings.js';
+import { subscriptionFilter, topicMatches } from './topic-filter.js';
+
+/** Reconnection waits: from 1 s, doubling, to 30 s, with jitter (mqtt.js reconnectPeriod). */
+const RECONNECT_MIN_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
+/** Waits between attempts to store a message the broker could not take yet (overloaded, unavailable). */
+const STORE_RETRY_MIN_MS = 100;
+const STORE_RETRY_MAX_MS = 5_000;
+/** How long stop() waits for a message being stored before leaving it unacknowledged. */
+const STOP_GRACE_MS = 3_000;
+/** How long a clean DISCONNECT may take before the socket is just closed. */
+const DISCONNECT_TIMEOUT_MS = 2_000;
+
+/** Errors that mean "not stored, try again later"; any other BrokerError means "never storable". */
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['overloaded', 'unavailable', 'internal']);
+
+/**
+ * The `mqtt` Source: a persistent MQTT session (fixed clientId, no clean start) subscribed to
+ * the Source's topics, each message turned into a CloudEvent and acknowledged only once it is
+ * stored (see AckGate). Reconnects with backoff; a broker that is down or refuses the
+ * credentials gives one error line per distinct cause and the `reconnecting` state, never a crash.
+ */
+export class MqttSource implements Connector {
+  readonly kind = 'mqtt' as const;
+  private client: MqttClient | undefined;
+  private gate: AckGate | undefined;
+  private context: ConnectorContext | undefined;
+  private readonly stopping = new AbortController();
+  private subscribed = false;
+  private attempt = 0;
+  private lastError: string | undefined;
+  private lastLoggedError: string | undefined;
+  private readonly warnedTopics = new Set<string>();
+
+  constructor(
+    readonly sourceName: string,
+    private readonly settings: MqttSettings,
+    private readonly read: MqttEventReader,
+  ) {}
+
+  async start(context: ConnectorContext): Promise<void> {
+    if (this.client) throw new Error(`mqtt source ${this.sourceName} is already started`);
+    this.context = context;
+    const { settings } = this;
+    const options: IClientOptions = {
+      manualConnect: true,
+      protocolVersion: settings.protocolVersion,
+      clientId: settings.clientId,
+      // A persistent session: the MQTT broker keeps the subscriptions and queues QoS 1/2
+      // messages while this process is away, and sends unacknowledged ones again.
+      clean: false,
+      reconnectPeriod: RECONNECT_MIN_MS,
+      // A refused CONNECT (wrong password, say) is retried too: the operator may fix the broker side.
+      reconnectOnConnackError: true,
+      connectTimeout: 10_000,
+      // Subscriptions are made in onConnect, which knows whether the session was kept.
+      resubscribe: false,
+      ...(settings.username !== undefined ? { username: settings.username } : {}),
+      ...(settings.password !== undefined ? { password: settings.password.bytes() } : {}),
+      ...(settings.tls
+        ? {
+            rejectUnauthorized: settings.tls.rejectUnauthorized,
+            ...(settings.tls.ca ? { ca: settings.tls.ca.bytes() } : {}),
+            ...(settings.tls.cert ? { cert: settings.tls.cert.bytes() } : {}),
+            ...(settings.tls.key ? { key: settings.tls.key.bytes() } : {}),
+          }
+        : {}),
+      // MQTT 5: a session with expiry 0 ends with the connection (3.1.2.11.2), so one is needed.
+      ...(settings.protocolVersion === 5
+        ? { properties: { sessionExpiryInterval: settings.sessionExpirySeconds } }
+        : {}),
+    };
+    const client = connect(settings.url, options);
+    this.client = client;
+    this.gate = new AckGate(client, (packet, connectionLost) => this.onMessage(packet, connectionLost));
+    client.on('connect', (connack) => void this.onConnect(client, connack));
+    client.on('error', (error) => {
+      this.lastError = describeConnectionError(error);
+    });
+    client.on('disconnect', (packet) => {
+      this.lastError = describeServerDisconnect(packet.reasonCode);
+    });
+    client.on('close', () => this.onClose(client));
+    context.reportState({ status: 'connecting' });
+    client.connect();
+  }
+
+  async stop(): Promise<void> {
+    const { client, gate, context } = this;
+    if (!client || !gate || !context || this.stopping.signal.aborted) return;
+    // From here on no new message is taken, and retries of unstored ones give up: those stay
+    // unacknowledged in the session and the MQTT broker sends them again.
+    this.stopping.abort();
+    if (!(await gate.settled(STOP_GRACE_MS)))
+      context.log.warn(
+        'a message was still being stored when the source stopped; it stays unacknowledged and the MQTT broker will send it again',
+      );
+    await disconnect(client);
+    context.reportState({ status: 'stopped' });
+  }
+
+  private async onConnect(client: MqttClient, connack: IConnackPacket): Promise<void> {
+    const { settings, context } = this;
+    if (!context || this.stopping.signal.aborted) return;
+    this.lastError = undefined;
+    this.lastLoggedError = undefined;
+    this.attempt = 0;
+    client.options.reconnectPeriod = RECONNECT_MIN_MS;
+    context.log.info(
+      { url: settings.displayUrl, clientId: settings.clientId, sessionPresent: connack.sessionPresent },
+      'mqtt connected',
+    );
+    // Subscribe once per start (the topics may have changed since the session was made), and
+    // again whenever the MQTT broker did not keep the session.
+    if (!this.subscribed || !connack.sessionPresent) {
+      try {
+        await this.subscribe(client);
+      } catch (error) {
+        // The connection closed during SUBSCRIBE: the next connection tries again.
+        context.log.debug({ err: error }, 'mqtt subscribe interrupted');
+        return;
+      }
+      this.subscribed = true;
+    }
+    if (client.connected && !this.stopping.signal.aborted) context.reportState({ status: 'up' });
+  }
+
+  private async subscribe(client: MqttClient): Promise<void> {
+    const { settings, context } = this;
+    const subscriptions: ISubscriptionMap = {};
+    for (const topic of settings.topics) {
+      subscriptions[subscriptionFilter(topic, settings.sharedGroup)] = {
+        qos: settings.qos,
+        // MQTT 5 Retain Handling (3.8.3.1): 2 = never send retained messages; 1 = only when the
+        // subscription is new, so that a restart with a kept session does not take them again.
+        ...(settings.protocolVersion === 5 ? { rh: settings.retained === 'ignore' ? 2 : 1 } : {}),
+      };
+    }
+    const granted = await client.subscribeAsync(subscriptions);
+    for (const grant of granted) {
+      if (grant.qos >= 0x80) {
+        context?.log.error(
+          { topic: grant.topic, reasonCode: grant.qos },
+          `the MQTT broker refused the subscription to ${grant.topic} (reason code ${grant.qos}); check the topic and the broker ACL`,
+        );
+      } else if (grant.qos < settings.qos) {
+        context?.log.warn(
+          { topic: grant.topic, requested: settings.qos, granted: grant.qos },
+          `the MQTT broker granted QoS ${grant.qos} for ${grant.topic}, below the requested ${settings.qos}`,
+        );
+      }
+    }
+  }
+
+  private onClose(client: MqttClient): void {
+    const { context, settings } = this;
+    if (!context || this.stopping.signal.aborted) return;
+    this.attempt += 1;
+    const error = this.lastError ?? 'the connection to the MQTT broker closed';
+    this.lastError = undefined;
+    // mqtt.js has already scheduled the next attempt with the current period; this one sets the
+    // wait after that, so waits grow 1 s, 2 s, 4 s ... up to 30 s while the broker stays away.
+    client.options.reconnectPeriod = Math.min(
+      RECONNECT_MAX_MS,
+      backoffMs(
+        { retry: 0, backoffPolicy: 'exponential', backoffDelayMs: RECONNECT_MIN_MS },
+        this.attempt + 1,
+      ),
+    );
+    if (error !== this.lastLoggedError) {
+      this.lastLoggedError = error;
+      context.log.error(
+        { url: settings.displayUrl, clientId: settings.clientId, error },
+        `mqtt: ${settings.displayUrl}: ${error}; reconnecting with backoff`,
+      );
+    }
+    context.reportState({ status: 'reconnecting', error, attempt: this.attempt });
+  }
+
+  /** Stores one message (or its dead letter); true when it may be acknowledged. */
+  private async onMessage(packet: PublishPacket, connectionLost: AbortSignal): Promise<boolean> {
+    const { context, settings } = this;
+    if (!context || this.stopping.signal.aborted) return false;
+    if (packet.retain && settings.retained === 'ignore') return true;
+    if (!settings.topics.some((filter) => topicMatches(filter, packet.topic))) {
+      this.warnLeftover(packet.topic);
+      return true;
+    }
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const message: MqttMessage = {
+      topic: packet.topic,
+      payload,
+      contentType: packet.properties?.contentType,
+      userProperties: packet.properties?.userProperties ?? {},
+    };
+    let event: CloudEvent | undefined;
+    let malformed: string | undefined;
+    try {
+      event = this.read(message);
+    } catch (error) {
+      // The handler must always settle with a decision: a message left undecided would hold
+      // up every later message of the connection.
+      if (error instanceof BrokerError) malformed = `${error.code}: ${error.detail}`;
+      else {
+        context.log.error({ err: error, topic: packet.topic }, 'mqtt: unexpected error reading a message');
+        malformed = `internal: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    const give = AbortSignal.any([this.stopping.signal, connectionLost]);
+    for (let attempt = 1; !give.aborted; attempt++) {
+      try {
+        if (event) await context.ingest([event]);
+        else
+          await context.deadLetter({
+            reason: malformed ?? 'unreadable message',
+            payload,
+            origin: { topic: packet.topic, qos: packet.qos },
+          });
+        return true;
+      } catch (error) {
+        if (event && error instanceof BrokerError && !RETRYABLE.has(error.code)) {
+          // Refused for good (an EventSchema with onInvalid: reject, say): keep it as a dead
+          // letter and acknowledge, so the session goes on.
+          malformed = `${error.code}: ${error.detail}`;
+          event = undefined;
+          continue;
+        }
+        if (attempt === 1)
+          context.log.warn(
+            { topic: packet.topic, err: error },
+            'mqtt: the message could not be stored yet; it stays unacknowledged and is tried again',
+          );
+        const wait = Math.min(
+          STORE_RETRY_MAX_MS,
+          backoffMs({ retry: 0, backoffPolicy: 'exponential', backoffDelayMs: STORE_RETRY_MIN_MS }, attempt),
+        );
+        await sleep(wait, undefined, { signal: give }).catch(() => undefined);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A kept session still holds the subscriptions of an earlier configuration; their messages
+   * are not this Source's any more, so they are acknowledged and dropped, with one warning per topic.
+   */
+  private warnLeftover(topic: string): void {
+    if (this.warnedTopics.has(topic) || this.warnedTopics.size >= 100) return;
+    this.warnedTopics.add(topic);
+    this.context?.log.warn(
+      { topic, topics: this.settings.topics },
+      "mqtt: dropping a message on a topic outside this Source's topics (a subscription left in the persistent session by an earlier configuration)",
+    );
+  }
+}
+
+/** A clean DISCONNECT (the session stays, with its unacknowledged messages), else a hard close. */
+async function disconnect(client: MqttClient): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const clean = client.endAsync(false).then(() => true);
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), DISCONNECT_TIMEOUT_MS);
+  });
+  try {
+    if (!(await Promise.race([clean, late]))) await client.endAsync(true);
+  } catch {
+    await client.endAsync(true).catch(() => undefined);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,1016 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ce templates of the manifest language, not JavaScript template literals
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { resolveSecret } from '../../broker/config/secrets.js';
+import type { CeMappingSpec } from '../../broker/config/types.js';
+import type { PathSegment } from '../../broker/config/yaml-document.js';
+import { BrokerError } from '../../broker/errors.js';
+import {
+  contentModeOf,
+  decodeBinary,
+  decodeStructured,
+  type MqttMessage,
+} from '../../connectors/mqtt/binding.js';
+import { buildMqttConnector } from '../../connectors/mqtt/index.js';
+import { compileMqttEventReader } from '../../connectors/mqtt/message-to-event.js';
+import { subscriptionFilter, topicFilterProblem, topicMatches } from '../../connectors/mqtt/topic-filter.js';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorState,
+  MalformedMessage,
+} from '../../connectors/types.js';
+import { type BrokerHandle, externalBrokerUrl, freeLoopbackPort, startMosquitto } from '../harness/index.js';
+import { findExecutable, makeBrokerDir, ServerProcess } from '../harness/process.js';
+import { connectorContract } from './contract.js';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const RAW_CE: CeMappingSpec = { type: 'contract.raw', source: '/contract', id: '${body.id}' };
+
+interface Built {
+  connector: Connector | undefined;
+  problems: { path: string; message: string }[];
+}
+
+/** Builds an mqtt Source the way the configuration compiler does. */
+function build(
+  spec: Record<string, unknown>,
+  ce: CeMappingSpec | undefined = RAW_CE,
+  name = 'mqtt-test',
+): Built {
+  const problems: Built['problems'] = [];
+  const connector = buildMqttConnector({
+    name,
+    spec,
+    ce,
+    path: ['spec', 'mqtt'],
+    report: (path: readonly PathSegment[], message: string) =>
+      problems.push({ path: path.join('.'), message }),
+    secret: (ref, path) => {
+      try {
+        return resolveSecret(ref, process.cwd());
+      } catch (error) {
+        problems.push({ path: path.join('.'), message: (error as Error).message });
+        return undefined;
+      }
+    },
+  });
+  return { connector, problems };
+}
+
+/** A connector with a session of its own (unless the test names the clientId). */
+function connectorFor(spec: Record<string, unknown>, ce?: CeMappingSpec): Connector {
+  const { connector, problems } = build({ clientId: `test-${randomUUID()}`, ...spec }, ce);
+  expect(problems).toEqual([]);
+  return connector!;
+}
+
+/** A ConnectorContext that records everything and whose ingest a test can script. */
+function testContext(
+  options: { ingest?: (events: readonly CloudEvent[], call: number) => Promise<void> } = {},
+) {
+  const events: CloudEvent[] = [];
+  const deadLetters: MalformedMessage[] = [];
+  const states: ConnectorState[] = [];
+  const logs: Record<string, unknown>[] = [];
+  let calls = 0;
+  const ctx: ConnectorContext = {
+    sourceName: 'mqtt-test',
+    log: pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) }),
+    async ingest(batch) {
+      calls += 1;
+      if (options.ingest) await options.ingest(batch, calls);
+      events.push(...batch);
+    },
+    async deadLetter(message) {
+      deadLetters.push(message);
+    },
+    reportState(state) {
+      states.push(state);
+    },
+  };
+  const waitFor = async (test: () => boolean, what: string, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!test()) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; ${events.length} events, ${deadLetters.length} dead letters, states ${JSON.stringify(states.slice(-3))}`,
+        );
+      await sleep(20);
+    }
+  };
+  const payloads = () => events.map((e) => dataText(e));
+  return {
+    ctx,
+    events,
+    deadLetters,
+    states,
+    logs,
+    payloads,
+    waitFor,
+    calls: () => calls,
+    up: () => waitFor(() => states.some((s) => s.status === 'up'), 'state up'),
+  };
+}
+
+function dataText(event: CloudEvent): string {
+  if (event.data.kind === 'bytes') return Buffer.from(event.data.bytes).toString('utf8');
+  if (event.data.kind === 'json') return JSON.stringify(event.data.value);
+  return '';
+}
+
+async function publisher(url: string, protocolVersion: 4 | 5 = 5): Promise<MqttClient> {
+  return connectAsync(url, { clientId: `pub-${randomUUID()}`, protocolVersion, reconnectPeriod: 0 });
+}
+
+async function publish(
+  url: string,
+  topic: string,
+  payloads: (string | Buffer)[],
+  options: Partial<IClientPublishOptions> & { protocolVersion?: 4 | 5 } = {},
+): Promise<void> {
+  const { protocolVersion, ...publishOptions } = options;
+  const client = await publisher(url, protocolVersion);
+  try {
+    for (const payload of payloads) await client.publishAsync(topic, payload, { qos: 1, ...publishOptions });
+  } finally {
+    await client.endAsync();
+  }
+}
+
+const freshTopic = (prefix = 't') => `${prefix}/${randomUUID()}`;
+
+function message(partial: Partial<MqttMessage>): MqttMessage {
+  return { topic: 'a/b', payload: Buffer.alloc(0), contentType: undefined, userProperties: {}, ...partial };
+}
+
+function brokerError(fn: () => unknown): BrokerError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof BrokerError) return error;
+    throw error;
+  }
+  throw new Error('expected a BrokerError');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The binding and topic filters, without a broker
+
+describe('mqtt binding (mqtt-binding.md)', () => {
+  it('reads binary mode from user properties, datacontenttype from Content Type (3.1)', () => {
+    const event = decodeBinary(
+      message({
+        payload: Buffer.from('{"t":21.5}'),
+        contentType: 'application/json; charset=utf-8',
+        userProperties: {
+          specversion: '1.0',
+          type: 'com.example.reading',
+          source: '/devices/7',
+          id: 'r-1',
+          time: '2026-01-02T03:04:05Z',
+          site: 'north',
+          'X-App-Header': 'not an attribute',
+        },
+      }),
+    );
+    expect(event.attributes).toEqual({
+      specversion: '1.0',
+      type: 'com.example.reading',
+      source: '/devices/7',
+      id: 'r-1',
+      time: '2026-01-02T03:04:05Z',
+      site: 'north',
+      datacontenttype: 'application/json; charset=utf-8',
+    });
+    expect(dataText(event)).toBe('{"t":21.5}');
+  });
+
+  it('tells the content modes apart', () => {
+    const mapped = { mapped: true };
+    expect(contentModeOf(message({ contentType: 'application/cloudevents+json' }), mapped).mode).toBe(
+      'structured',
+    );
+    expect(
+      contentModeOf(message({ contentType: 'Application/CloudEvents+JSON; charset=UTF-8' }), mapped).mode,
+    ).toBe('structured');
+    expect(contentModeOf(message({ userProperties: { specversion: '1.0' } }), mapped).mode).toBe('binary');
+    // No Content Type: MQTT 3.1.1 style, structured when the payload is a JSON event...
+    expect(contentModeOf(message({ payload: Buffer.from('{"specversion":"1.0"}') }), mapped).mode).toBe(
+      'structured',
+    );
+    // ...raw data otherwise, and always structured for a Source without a mapping (3.2.1).
+    expect(contentModeOf(message({ payload: Buffer.from('{"deviceId":1}') }), mapped)).toEqual({
+      mode: 'raw',
+      body: { deviceId: 1 },
+    });
+    expect(contentModeOf(message({ payload: Buffer.from('{"deviceId":1}') }), { mapped: false }).mode).toBe(
+      'structured',
+    );
+    expect(contentModeOf(message({ payload: Buffer.from('21.5 C') }), mapped)).toEqual({
+      mode: 'raw',
+      body: '21.5 C',
+    });
+    expect(
+      contentModeOf(
+        message({ contentType: 'application/json', payload: Buffer.from('{"specversion":"1.0"}') }),
+        mapped,
+      ).mode,
+    ).toBe('raw');
+  });
+
+  it('refuses CloudEvents formats other than JSON, and batches (the binding has no batch mode)', () => {
+    for (const contentType of ['application/cloudevents+avro', 'application/cloudevents-batch+json']) {
+      expect(brokerError(() => contentModeOf(message({ contentType }), { mapped: true })).code).toBe(
+        'unsupported_media_type',
+      );
+    }
+  });
+
+  it('refuses what cannot be a CloudEvent: bad specversion, bad JSON, repeated attribute, non-UTF-8 property', () => {
+    const binary = (userProperties: MqttMessage['userProperties']) =>
+      decodeBinary(message({ userProperties: { type: 't', source: '/s', id: '1', ...userProperties } }));
+    expect(brokerError(() => binary({ specversion: '0.3' })).code).toBe('unsupported_specversion');
+    expect(brokerError(() => binary({ specversion: '1.0', type: ['a', 'b'] })).detail).toMatch(
+      /occurs 2 times/,
+    );
+    expect(brokerError(() => binary({ specversion: '1.0', time: 'yesterday' })).code).toBe(
+      'invalid_attribute',
+    );
+    expect(
+      brokerError(() =>
+        decodeStructured(
+          message({ contentType: 'application/cloudevents+json', payload: Buffer.from('{"spec') }),
+        ),
+      ).code,
+    ).toBe('malformed_json');
+    // mqtt.js turns an invalid UTF-8 byte into U+FFFD, the only trace of it.
+    expect(
+      brokerError(() =>
+        contentModeOf(message({ userProperties: { specversion: '1.0', note: 'a\ufffdb' } }), {
+          mapped: true,
+        }),
+      ).detail,
+    ).toMatch(/user property "note" is not valid UTF-8/);
+  });
+
+  it('maps raw messages with topic levels, user properties and body', () => {
+    const read = compileMqttEventReader(
+      {
+        type: 'com.example.${topic[2]}',
+        source: '/devices/${topic[1]}',
+        subject: '${userProperties.Room}',
+        id: '${body.seq}',
+        extensions: { site: '${headers.room}' },
+      },
+      ['spec', 'ce'],
+      () => {
+        throw new Error('no problem expected');
+      },
+    );
+    const event = read(
+      message({
+        topic: 'sensors/kitchen/temperature',
+        payload: Buffer.from('{"seq":42,"c":21}'),
+        contentType: 'application/json',
+        userProperties: { Room: 'k1' },
+      }),
+    );
+    expect(event.attributes).toMatchObject({
+      specversion: '1.0',
+      type: 'com.example.temperature',
+      source: '/devices/kitchen',
+      subject: 'k1',
+      id: '42',
+      site: 'k1',
+      datacontenttype: 'application/json',
+    });
+    expect(dataText(event)).toBe('{"seq":42,"c":21}');
+  });
+
+  it('a Source without ce takes CloudEvents only', () => {
+    const read = compileMqttEventReader(undefined, ['spec', 'ce'], () => undefined);
+    expect(
+      brokerError(() => read(message({ contentType: 'text/plain', payload: Buffer.from('hi') }))).code,
+    ).toBe('malformed_event');
+    expect(brokerError(() => read(message({ payload: Buffer.from('hi') }))).code).toBe('malformed_json');
+  });
+});
+
+describe('mqtt topic filters (MQTT 5.0 4.7)', () => {
+  it('matches + and # as the spec says', () => {
+    expect(topicMatches('sensors/+/temperature', 'sensors/k/temperature')).toBe(true);
+    expect(topicMatches('sensors/+/temperature', 'sensors/k/x/temperature')).toBe(false);
+    expect(topicMatches('sensors/#', 'sensors')).toBe(true);
+    expect(topicMatches('sensors/#', 'sensors/a/b')).toBe(true);
+    expect(topicMatches('+/+', '/finance')).toBe(true);
+    expect(topicMatches('#', '$SYS/uptime')).toBe(false);
+    expect(topicMatches('$SYS/#', '$SYS/uptime')).toBe(true);
+    expect(topicMatches('a/b', 'a/b/c')).toBe(false);
+  });
+
+  it('refuses malformed filters and writes shared subscriptions', () => {
+    expect(topicFilterProblem('a/#/b')).toMatch(/last/);
+    expect(topicFilterProblem('a/b#')).toMatch(/whole level/);
+    expect(topicFilterProblem('a/b+/c')).toMatch(/whole level/);
+    expect(topicFilterProblem('$share/g/a')).toMatch(/sharedGroup/);
+    expect(topicFilterProblem('a/+/#')).toBeUndefined();
+    expect(subscriptionFilter('a/+', 'workers')).toBe('$share/workers/a/+');
+  });
+});
+
+describe('mqtt Source settings', () => {
+  it('reports manifest problems at their path', () => {
+    const { problems } = build(
+      {
+        url: 'mqtt://user:pw@127.0.0.1:1883',
+        topics: ['ok/#', 'bad/#/x'],
+        protocolVersion: 4,
+        sessionExpiry: 'PT1H',
+      },
+      { type: '${nope}' },
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { path: 'spec.mqtt.url', message: expect.stringMatching(/credentials do not belong in the URL/) },
+        {
+          path: 'spec.mqtt.topics.1',
+          message: expect.stringMatching(/"#" must be a whole level and the last/),
+        },
+        { path: 'spec.mqtt.sessionExpiry', message: expect.stringMatching(/MQTT 5 setting/) },
+        { path: 'spec.ce.type', message: expect.stringMatching(/unknown root 'nope'/) },
+        { path: 'spec.ce', message: expect.stringMatching(/ce.source is required/) },
+      ]),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Against a real Mosquitto
+
+describe('mqtt Source against Mosquitto', () => {
+  let broker: BrokerHandle;
+  const managed = externalBrokerUrl('mqtt') === undefined;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+  });
+
+  for (const protocolVersion of [5, 4] as const) {
+    const clientIds = new Map<string, string>();
+    connectorContract({
+      name: `mqtt (protocol version ${protocolVersion})`,
+      freshChannel: () => freshTopic('contract'),
+      connector: (channel) => {
+        // One session per channel, so a second connector on it resumes the first one's.
+        if (!clientIds.has(channel)) clientIds.set(channel, `contract-${randomUUID()}`);
+        return connectorFor({
+          url: broker.url,
+          protocolVersion,
+          topics: [channel],
+          clientId: clientIds.get(channel),
+        });
+      },
+      publishRaw: (channel, ids) =>
+        publish(
+          broker.url,
+          channel,
+          ids.map((id) => JSON.stringify({ id })),
+          { protocolVersion },
+        ),
+      publishMalformed: (channel) =>
+        protocolVersion === 5
+          ? publish(broker.url, channel, ['{}'], {
+              properties: { userProperties: { specversion: '0.3', type: 't', source: '/s', id: 'bad-1' } },
+            })
+          : publish(broker.url, channel, ['{"specversion":"0.3","type":"t","source":"/s","id":"bad-1"}'], {
+              protocolVersion: 4,
+            }),
+      restartBroker: () => broker.restart(),
+    });
+  }
+
+  describe.each([
+    [4, 1],
+    [4, 2],
+    [5, 1],
+    [5, 2],
+  ] as const)('protocol version %i, QoS %i', (protocolVersion, qos) => {
+    it('delivers messages published at that QoS, in order', async () => {
+      const topic = freshTopic();
+      const rec = testContext();
+      const connector = connectorFor({ url: broker.url, protocolVersion, qos, topics: [topic] });
+      await connector.start(rec.ctx);
+      try {
+        await rec.up();
+        const sent = Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `m${i}` }));
+        await publish(broker.url, topic, sent, { qos, protocolVersion });
+        await rec.waitFor(() => rec.events.length >= 20, '20 events');
+        expect(rec.payloads()).toEqual(sent);
+      } finally {
+        await connector.stop();
+      }
+    });
+
+    it.skipIf(!managed)(
+      'holds the acknowledgement until ingest resolves: a message whose ingest hangs comes again after a broker restart',
+      async () => {
+        const topic = freshTopic();
+        let release: () => void = () => undefined;
+        const rec = testContext({
+          ingest: (_events, call) =>
+            call === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve(),
+        });
+        const clientId = `hold-${randomUUID()}`;
+        const connector = connectorFor({ url: broker.url, protocolVersion, qos, topics: [topic], clientId });
+        await connector.start(rec.ctx);
+        try {
+          await rec.up();
+          await publish(broker.url, topic, ['{"id":"held"}'], { qos, protocolVersion });
+          await rec.waitFor(() => rec.calls() === 1, 'the first ingest');
+          // Mosquitto saves its state on SIGTERM: the session and the message without its ack.
+          await broker.restart();
+          await rec.waitFor(() => rec.events.length === 1, 'the same message, sent again', 60_000);
+          expect(rec.calls()).toBe(2);
+          expect(rec.payloads()).toEqual(['{"id":"held"}']);
+        } finally {
+          release();
+          await connector.stop();
+        }
+        // The first (stale) ingest resolving later acknowledges nothing on the new connection.
+        const again = testContext();
+        const second = connectorFor({ url: broker.url, protocolVersion, qos, topics: [topic], clientId });
+        await second.start(again.ctx);
+        try {
+          await again.up();
+          await publish(broker.url, topic, ['{"id":"sentinel"}'], { qos, protocolVersion });
+          await again.waitFor(() => again.events.length >= 1, 'sentinel');
+          expect(again.payloads()).toEqual(['{"id":"sentinel"}']);
+        } finally {
+          await second.stop();
+        }
+      },
+    );
+  });
+
+  it('stop() while an ingest hangs leaves the message unacknowledged for the next session', async () => {
+    const topic = freshTopic();
+    const clientId = `stop-${randomUUID()}`;
+    const hanging = testContext({ ingest: () => new Promise<void>(() => undefined) });
+    const first = connectorFor({ url: broker.url, topics: [topic], clientId, qos: 2 });
+    await first.start(hanging.ctx);
+    await hanging.up();
+    await publish(broker.url, topic, ['{"id":"unfinished"}'], { qos: 2 });
+    await hanging.waitFor(() => hanging.calls() === 1, 'the ingest');
+    await first.stop();
+    expect(hanging.states.at(-1)).toEqual({ status: 'stopped' });
+    expect(hanging.logs.some((l) => String(l['msg']).includes('stays unacknowledged'))).toBe(true);
+
+    const rec = testContext();
+    const second = connectorFor({ url: broker.url, topics: [topic], clientId, qos: 2 });
+    await second.start(rec.ctx);
+    try {
+      await rec.waitFor(() => rec.events.length === 1, 'the message in the next session');
+      expect(rec.payloads()).toEqual(['{"id":"unfinished"}']);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it.each([4, 5] as const)(
+    'keeps a persistent session: messages published while stopped arrive at the next start (version %i)',
+    async (protocolVersion) => {
+      const topic = freshTopic();
+      // The default clientId comes from the Source name: the same name finds the same session.
+      const spec = { url: broker.url, protocolVersion, topics: [`${topic}/+`] };
+      const name = `catch-up-${randomUUID().slice(0, 8)}`;
+      const first = build(spec, RAW_CE, name).connector!;
+      const rec1 = testContext();
+      await first.start(rec1.ctx);
+      await rec1.up();
+      await first.stop();
+      await publish(broker.url, `${topic}/a`, ['{"id":"while-away-1"}', '{"id":"while-away-2"}'], {
+        protocolVersion,
+      });
+      const second = build(spec, RAW_CE, name).connector!;
+      const rec2 = testContext();
+      await second.start(rec2.ctx);
+      try {
+        await rec2.waitFor(() => rec2.events.length === 2, 'the two queued messages');
+        expect(rec2.events.map((e) => e.attributes['id'])).toEqual(['while-away-1', 'while-away-2']);
+        expect(rec2.logs.find((l) => l['msg'] === 'mqtt connected')).toMatchObject({
+          clientId: `trigger-broker-${name}`,
+          sessionPresent: true,
+        });
+      } finally {
+        await second.stop();
+      }
+    },
+  );
+
+  it('reads binary mode (user properties), structured mode in both versions, and maps raw messages', async () => {
+    const topic = freshTopic('home');
+    const rec = testContext();
+    const connector = connectorFor(
+      { url: broker.url, topics: [`${topic}/+/+`] },
+      {
+        type: 'com.example.${topic[3]}',
+        source: '/rooms/${topic[2]}',
+        subject: '${userProperties.device}',
+        extensions: { reading: '${body.value}' },
+      },
+    );
+    await connector.start(rec.ctx);
+    try {
+      await rec.up();
+      await publish(broker.url, `${topic}/kitchen/temperature`, ['{"value":21}'], {
+        properties: {
+          contentType: 'application/json',
+          userProperties: {
+            specversion: '1.0',
+            type: 'com.example.binary',
+            source: '/binary',
+            id: 'b-1',
+            traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+          },
+        },
+      });
+      const structured = {
+        specversion: '1.0',
+        type: 'com.example.structured',
+        source: '/structured',
+        id: 's-1',
+        datacontenttype: 'application/json',
+        data: { ok: true },
+      };
+      await publish(broker.url, `${topic}/hall/door`, [JSON.stringify(structured)], {
+        properties: { contentType: 'application/cloudevents+json; charset=utf-8' },
+      });
+      await publish(broker.url, `${topic}/hall/door`, [JSON.stringify({ ...structured, id: 's-2' })], {
+        protocolVersion: 4,
+      });
+      await publish(broker.url, `${topic}/attic/humidity`, ['{"value":40}'], {
+        properties: { contentType: 'application/json', userProperties: { device: 'h-9' } },
+      });
+      await rec.waitFor(() => rec.events.length === 4, '4 events');
+      const [binary, s1, s2, raw] = rec.events;
+      expect(binary!.attributes).toEqual({
+        specversion: '1.0',
+        type: 'com.example.binary',
+        source: '/binary',
+        id: 'b-1',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        datacontenttype: 'application/json',
+      });
+      expect(dataText(binary!)).toBe('{"value":21}');
+      expect(s1!.attributes).toMatchObject({ type: 'com.example.structured', id: 's-1' });
+      expect(s1!.data).toEqual({ kind: 'json', value: { ok: true } });
+      expect(s2!.attributes).toMatchObject({ type: 'com.example.structured', id: 's-2' });
+      expect(raw!.attributes).toMatchObject({
+        type: 'com.example.humidity',
+        source: '/rooms/attic',
+        subject: 'h-9',
+        reading: '40',
+        datacontenttype: 'application/json',
+      });
+      expect(dataText(raw!)).toBe('{"value":40}');
+      expect(rec.deadLetters).toEqual([]);
+    } finally {
+      await connector.stop();
+    }
+  });
+
+  it('dead-letters malformed binding messages and acknowledges them; the stream goes on', async () => {
+    const topic = freshTopic();
+    const clientId = `malformed-${randomUUID()}`;
+    const rec = testContext();
+    const connector = connectorFor({ url: broker.url, topics: [topic], clientId });
+    await connector.start(rec.ctx);
+    try {
+      await rec.up();
+      await publish(broker.url, topic, ['{"specversion":"1.0", oops'], {
+        properties: { contentType: 'application/cloudevents+json' },
+      });
+      await publish(broker.url, topic, ['x'], {
+        properties: { userProperties: { specversion: '1.0', type: 't', source: '/s', id: ['1', '2'] } },
+      });
+      await publish(broker.url, topic, ['{"id":"next"}']);
+      await rec.waitFor(
+        () => rec.events.length === 1 && rec.deadLetters.length === 2,
+        'two dead letters and one event',
+      );
+      expect(rec.deadLetters.map((d) => d.reason)).toEqual([
+        expect.stringMatching(/^malformed_json: /),
+        expect.stringMatching(/^invalid_attribute: user property "id" occurs 2 times/),
+      ]);
+      expect(Buffer.from(rec.deadLetters[0]!.payload).toString()).toBe('{"specversion":"1.0", oops');
+      expect(rec.deadLetters[0]!.origin).toEqual({ topic, qos: 1 });
+    } finally {
+      await connector.stop();
+    }
+  });
+
+  it('dead-letters an event the broker refuses for good (schema_violation) and goes on', async () => {
+    const topic = freshTopic();
+    const rec = testContext({
+      ingest: async (events) => {
+        if (events[0]!.attributes['id'] === 'invalid')
+          throw new BrokerError('schema_violation', 'data.x is required');
+      },
+    });
+    const connector = connectorFor({ url: broker.url, topics: [topic] });
+    await connector.start(rec.ctx);
+    try {
+      await rec.up();
+      await publish(broker.url, topic, ['{"id":"invalid"}', '{"id":"valid"}']);
+      await rec.waitFor(
+        () => rec.deadLetters.length === 1 && rec.events.length === 1,
+        'dead letter and event',
+      );
+      expect(rec.deadLetters[0]!.reason).toBe('schema_violation: data.x is required');
+      expect(rec.events[0]!.attributes['id']).toBe('valid');
+    } finally {
+      await connector.stop();
+    }
+  });
+
+  it.each([4, 5] as const)(
+    'retained: take reads a retained message, ignore skips it (version %i)',
+    async (protocolVersion) => {
+      const topic = freshTopic('retained');
+      await publish(broker.url, topic, ['{"id":"retained-1"}'], { retain: true, protocolVersion });
+      for (const retained of ['take', 'ignore'] as const) {
+        const rec = testContext();
+        const connector = connectorFor({ url: broker.url, protocolVersion, topics: [topic], retained });
+        await connector.start(rec.ctx);
+        try {
+          await rec.up();
+          await publish(broker.url, topic, ['{"id":"live-1"}'], { protocolVersion });
+          await rec.waitFor(
+            () => rec.events.some((e) => e.attributes['id'] === 'live-1'),
+            'the live message',
+          );
+          expect(rec.events.map((e) => e.attributes['id'])).toEqual(
+            retained === 'take' ? ['retained-1', 'live-1'] : ['live-1'],
+          );
+        } finally {
+          await connector.stop();
+        }
+      }
+      await publish(broker.url, topic, [''], { retain: true }); // clears the retained message
+    },
+  );
+
+  it('splits a feed between two members of a shared group', async () => {
+    const topic = freshTopic('shared');
+    const members = [testContext(), testContext()];
+    const connectors = members.map((_, i) =>
+      connectorFor({
+        url: broker.url,
+        topics: [topic],
+        sharedGroup: 'workers',
+        clientId: `member-${i}-${randomUUID()}`,
+      }),
+    );
+    for (const [i, c] of connectors.entries()) await c.start(members[i]!.ctx);
+    try {
+      await Promise.all(members.map((m) => m.up()));
+      const ids = Array.from({ length: 40 }, (_, i) => `s${i}`);
+      await publish(
+        broker.url,
+        topic,
+        ids.map((id) => JSON.stringify({ id })),
+      );
+      const all = () => members.flatMap((m) => m.events.map((e) => String(e.attributes['id'])));
+      await members[0]!.waitFor(() => all().length >= 40, 'all 40 messages across the group');
+      expect(all().sort()).toEqual([...ids].sort());
+      for (const m of members) expect(m.events.length).toBeGreaterThan(0);
+    } finally {
+      await Promise.all(connectors.map((c) => c.stop()));
+    }
+  });
+
+  it('drops, with a warning, messages of a subscription an earlier configuration left in the session', async () => {
+    const base = freshTopic('leftover');
+    const clientId = `leftover-${randomUUID()}`;
+    const old = testContext();
+    const before = connectorFor({ url: broker.url, topics: [`${base}/old`], clientId });
+    await before.start(old.ctx);
+    await old.up();
+    await before.stop();
+    const rec = testContext();
+    const after = connectorFor({ url: broker.url, topics: [`${base}/new`], clientId });
+    await after.start(rec.ctx);
+    try {
+      await rec.up();
+      await publish(broker.url, `${base}/old`, ['{"id":"old"}']);
+      await publish(broker.url, `${base}/new`, ['{"id":"new"}']);
+      await rec.waitFor(() => rec.events.length === 1, 'the new topic');
+      expect(rec.events[0]!.attributes['id']).toBe('new');
+      expect(rec.logs.some((l) => String(l['msg']).includes('outside this Source'))).toBe(true);
+    } finally {
+      await after.stop();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Connection failures
+
+describe('mqtt Source connection failures', () => {
+  it('a wrong address gives one clear error line and reconnection with backoff, not a crash', async () => {
+    const port = await freeLoopbackPort();
+    const rec = testContext();
+    const connector = connectorFor({ url: `mqtt://127.0.0.1:${port}`, topics: ['x'] });
+    await connector.start(rec.ctx);
+    try {
+      await rec.waitFor(
+        () => rec.states.filter((s) => s.status === 'reconnecting').length >= 2,
+        'two reconnection attempts',
+      );
+      const errors = rec.logs.filter((l) => l['level'] === 50);
+      expect(errors).toHaveLength(1);
+      expect(String(errors[0]!['msg'])).toMatch(/connection refused: is the MQTT broker running/);
+      expect(rec.states.at(-1)).toMatchObject({
+        status: 'reconnecting',
+        error: expect.stringMatching(/refused/),
+      });
+    } finally {
+      await connector.stop();
+    }
+    expect(rec.states.at(-1)).toEqual({ status: 'stopped' });
+  });
+
+  describe('with a Mosquitto that requires a password, over TLS too', () => {
+    let secured: SecuredMosquitto;
+    beforeAll(async () => {
+      secured = await startSecuredMosquitto();
+    });
+    afterAll(async () => {
+      await secured?.server.dispose();
+    });
+
+    it('wrong credentials give one clear error line and retries; right ones connect', async () => {
+      process.env['MQTT_TEST_WRONG'] = 'not-the-password';
+      process.env['MQTT_TEST_RIGHT'] = secured.password;
+      const topic = freshTopic();
+      const wrong = testContext();
+      const refused = connectorFor({
+        url: secured.url,
+        topics: [topic],
+        username: secured.username,
+        password: { fromEnv: 'MQTT_TEST_WRONG' },
+      });
+      await refused.start(wrong.ctx);
+      try {
+        await wrong.waitFor(
+          () => wrong.states.filter((s) => s.status === 'reconnecting').length >= 2,
+          'two attempts',
+        );
+        const errors = wrong.logs.filter((l) => l['level'] === 50);
+        expect(errors).toHaveLength(1);
+        expect(String(errors[0]!['msg'])).toMatch(/Not authorized: check username and password/);
+        expect(JSON.stringify(wrong.logs)).not.toContain('not-the-password');
+      } finally {
+        await refused.stop();
+      }
+
+      for (const url of [secured.url, secured.tlsUrl]) {
+        const rec = testContext();
+        const connector = connectorFor({
+          url,
+          topics: [topic],
+          username: secured.username,
+          password: { fromEnv: 'MQTT_TEST_RIGHT' },
+          ...(url === secured.tlsUrl ? { tls: { ca: { fromFile: secured.caFile } } } : {}),
+        });
+        await connector.start(rec.ctx);
+        try {
+          await rec.up();
+          const client = await connectAsync(secured.url, {
+            username: secured.username,
+            password: secured.password,
+            reconnectPeriod: 0,
+          });
+          await client.publishAsync(topic, '{"id":"authorized"}', { qos: 1 });
+          await client.endAsync();
+          await rec.waitFor(() => rec.events.length === 1, 'the message');
+        } finally {
+          await connector.stop();
+        }
+      }
+    });
+  });
+
+  it('dead-letters a message whose user property is not UTF-8 (a broker that does not check) and acknowledges it', async () => {
+    const fake = await startFakeBroker();
+    const rec = testContext();
+    const connector = connectorFor({ url: fake.url, topics: ['raw/t'] });
+    await connector.start(rec.ctx);
+    try {
+      await rec.up();
+      fake.publish(7, 'raw/t', Buffer.from([0x61, 0xc3, 0x28]), Buffer.from('{"id":"x"}'));
+      await rec.waitFor(() => rec.deadLetters.length === 1, 'the dead letter');
+      expect(rec.deadLetters[0]!.reason).toMatch(/user property "note" is not valid UTF-8/);
+      await fake.waitForPuback(7);
+    } finally {
+      await connector.stop();
+      await fake.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Brokers that the harness does not provide
+
+interface SecuredMosquitto {
+  server: ServerProcess;
+  url: string;
+  tlsUrl: string;
+  caFile: string;
+  username: string;
+  password: string;
+}
+
+/** A Mosquitto with a password file, listening in plain TCP and in TLS (a CA made for the test). */
+async function startSecuredMosquitto(): Promise<SecuredMosquitto> {
+  const dir = await makeBrokerDir('mosquitto-secured');
+  const [port, tlsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  const username = 'device';
+  const password = `pw-${randomUUID()}`;
+  const passwordFile = join(dir, 'passwd');
+  writeFileSync(passwordFile, '');
+  execFileSync(findExecutable('mosquitto_passwd', { fallbacks: ['/usr/bin/mosquitto_passwd'] }), [
+    '-b',
+    passwordFile,
+    username,
+    password,
+  ]);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+  );
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+    '-out',
+    'server.crt',
+  );
+  const lines = [
+    'per_listener_settings false',
+    'allow_anonymous false',
+    `password_file ${passwordFile}`,
+    `listener ${port} 127.0.0.1`,
+    `listener ${tlsPort} 127.0.0.1`,
+    `cafile ${join(dir, 'ca.crt')}`,
+    `certfile ${join(dir, 'server.crt')}`,
+    `keyfile ${join(dir, 'server.key')}`,
+    'log_dest stderr',
+  ];
+  if (process.getuid?.() === 0) lines.push('user root');
+  const configFile = join(dir, 'mosquitto.conf');
+  writeFileSync(configFile, `${lines.join('\n')}\n`);
+  const url = `mqtt://127.0.0.1:${port}`;
+  const server = new ServerProcess(dir, {
+    name: 'mosquitto',
+    command: findExecutable('mosquitto', { fallbacks: ['/usr/sbin/mosquitto'] }),
+    args: ['-c', configFile],
+    isServing: async () => {
+      const client = await connectAsync(url, {
+        username,
+        password,
+        reconnectPeriod: 0,
+        connectTimeout: 1_000,
+      });
+      await client.endAsync(true);
+      return true;
+    },
+    startTimeoutMs: 10_000,
+    stopTimeoutMs: 5_000,
+  });
+  await server.start();
+  return {
+    server,
+    url,
+    tlsUrl: `mqtts://127.0.0.1:${tlsPort}`,
+    caFile: join(dir, 'ca.crt'),
+    username,
+    password,
+  };
+}
+
+/**
+ * Just enough of an MQTT 5 server to send one PUBLISH that Mosquitto would refuse to forward: a
+ * user property that is not UTF-8. Packets are written byte by byte (MQTT 5.0 section 3).
+ */
+async function startFakeBroker() {
+  const sockets = new Set<Socket>();
+  const received: Buffer[] = [];
+  let client: Socket | undefined;
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (chunk: Buffer) => {
+      received.push(chunk);
+      for (let i = 0; i < chunk.length; ) {
+        const type = chunk[i]! >> 4;
+        const length = chunk[i + 1]!; // every packet here is shorter than 128 bytes
+        if (type === 1) {
+          client = socket;
+          socket.write(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00])); // CONNACK, no session, success
+        } else if (type === 8) {
+          const packetId = chunk.subarray(i + 2, i + 4);
+          socket.write(Buffer.concat([Buffer.from([0x90, 0x04]), packetId, Buffer.from([0x00, 0x01])])); // SUBACK QoS 1
+        }
+        i += 2 + length;
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  const string = (b: Buffer) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    publish(packetId: number, topic: string, propertyValue: Buffer, payload: Buffer) {
+      const property = Buffer.concat([
+        Buffer.from([0x26]),
+        string(Buffer.from('note')),
+        string(propertyValue),
+      ]);
+      const variable = Buffer.concat([
+        string(Buffer.from(topic)),
+        Buffer.from([packetId >> 8, packetId & 0xff, property.length]),
+        property,
+      ]);
+      const body = Buffer.concat([variable, payload]);
+      client!.write(Buffer.concat([Buffer.from([0x32, body.length]), body])); // PUBLISH, QoS 1
+    },
+    async waitForPuback(packetId: number) {
+      const puback = Buffer.from([0x40]);
+      const id = Buffer.from([packetId >> 8, packetId & 0xff]);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const all = Buffer.concat(received);
+        for (let at = all.indexOf(puback); at >= 0; at = all.indexOf(puback, at + 1))
+          if (all.subarray(at + 2, at + 4).equals(id)) return;
+        if (Date.now() > deadline) throw new Error('no PUBACK');
+        await sleep(20);
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
