@@ -2,8 +2,8 @@ import type { Secret } from '../broker/config/secrets.js';
 import type { CeMappingSpec, SecretRef } from '../broker/config/types.js';
 import type { PathSegment } from '../broker/config/yaml-document.js';
 import { buildKafkaSource } from './kafka/index.js';
-import { buildNatsConnector } from './nats/source.js';
 import { buildMqttConnector } from './mqtt/index.js';
+import { buildNatsConnector } from './nats/source.js';
 import type { Connector } from './types.js';
 
 /** What a connector's builder gets from the configuration compiler. */
