@@ -3,7 +3,7 @@
  * (every predicate, one at a time), on the same subscriptions and the same pre-built events, for
  * growing subscription counts.
  *
- *   node --import tsx bench/matcher.ts [--seconds 1] [--sizes 10,100,1000,10000]
+ *   node --import tsx bench/matcher.ts [--seconds 1] [--sizes 10,100,1000,10000] [--no-sql]
  *
  * The workload grows the way deployments do: more subscriptions come with more event types,
  * tenants and regions, so each event still matches about one of them. The mix is the same at every
@@ -26,6 +26,8 @@ export interface MatcherBenchOptions {
   seconds?: number;
   /** Distinct pre-built events cycled through (a power of two). */
   eventPool?: number;
+  /** Include the few sql filters (when the CESQL module loads); false measures without them. */
+  sql?: boolean;
 }
 
 export interface MatcherRow {
@@ -37,6 +39,8 @@ export interface MatcherRow {
   /** Subscriptions the compiled router evaluates for every event (no indexable condition). */
   alwaysEvaluated: number;
   sqlSubscriptions: number;
+  /** Whether sql filters were measured: excluded on request, or unavailable without the CESQL module. */
+  sql: 'included' | 'excluded' | 'unavailable';
   /** Average number of subscriptions an event matches, to show the work is real. */
   matchesPerEvent: number;
   /** Average number of predicates the compiled router evaluates per event (sql included). */
@@ -255,7 +259,11 @@ export async function runMatcherBench(options: MatcherBenchOptions = {}): Promis
   const rows: MatcherRow[] = [];
   for (const size of sizes) {
     const random = seeded(size);
-    const { filters, sqlCount, someType, someSource, u } = workload(size, loaded.sql, random);
+    const { filters, sqlCount, someType, someSource, u } = workload(
+      size,
+      loaded.sql && options.sql !== false,
+      random,
+    );
     const subscriptions: RoutedSubscription[] = filters.map((list, i) => ({
       name: `subscription-${i}`,
       filters: list,
@@ -302,6 +310,7 @@ export async function runMatcherBench(options: MatcherBenchOptions = {}): Promis
       ratio: compiledEventsPerSec / naiveEventsPerSec,
       alwaysEvaluated: compiled.stats.alwaysEvaluated,
       sqlSubscriptions: sqlCount,
+      sql: !loaded.sql ? 'unavailable' : options.sql === false ? 'excluded' : 'included',
       matchesPerEvent: matches / events.length,
       evaluatedPerEvent: evaluations / events.length,
     });
@@ -331,8 +340,10 @@ export function printMatcherRows(rows: readonly MatcherRow[]): void {
       `compiled slowdown from ${number(first.subscriptions)} to ${number(last.subscriptions)} subscriptions: ${slowdown.toFixed(2)}x`,
     );
   }
-  if (rows.every((row) => row.sqlSubscriptions === 0)) {
+  if (rows.some((row) => row.sql === 'unavailable')) {
     console.log('sql filters skipped: broker/filters/cesql/index.ts could not be loaded');
+  } else if (rows.some((row) => row.sql === 'excluded')) {
+    console.log('sql filters excluded (--no-sql)');
   }
   console.log(`(checksum ${checksum})`);
 }
@@ -344,9 +355,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   };
   const sizes = argument('sizes')?.split(',').map(Number);
   const seconds = argument('seconds');
+  const withoutSql = process.argv.includes('--no-sql');
   const rows = await runMatcherBench({
     ...(sizes ? { sizes } : {}),
     ...(seconds ? { seconds: Number(seconds) } : {}),
+    ...(withoutSql ? { sql: false } : {}),
   });
   printMatcherRows(rows);
 }
