@@ -1,0 +1,469 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ce templates of the manifest language, not JavaScript template literals
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BrokerHandle, externalBrokerUrl, startMosquitto } from '../harness/index.js';
+import {
+  type BrokerProcess,
+  type ReceivedRequest,
+  runCli,
+  type scratch as Scratch,
+  scratch,
+  sourceYaml,
+  startBroker,
+  startFunction,
+  subscriptionYaml,
+} from './support.js';
+
+/**
+ * The mqtt Source through the real CLI: a real Mosquitto, real trigger-broker processes (the
+ * built code), a real HTTP function. Crash tests keep the publisher at most AHEAD messages ahead
+ * of what the function has received: Mosquitto keeps at most 1000 queued messages per session
+ * (max_queued_messages) and drops the rest while still confirming them to the publisher, which
+ * would be Mosquitto losing messages, not trigger-broker.
+ */
+const AHEAD = 500;
+/** Crash tests wait up to two minutes for the last deliveries; the default test timeout is one. */
+const CRASH_TEST_TIMEOUT_MS = 180_000;
+
+describe('mqtt Source end to end', () => {
+  let mosquitto: BrokerHandle;
+  const managed = externalBrokerUrl('mqtt') === undefined;
+  const dirs: ReturnType<typeof Scratch>[] = [];
+  const fresh = () => {
+    const d = scratch('tb-e2e-mqtt-');
+    dirs.push(d);
+    return d;
+  };
+  beforeAll(async () => {
+    mosquitto = await startMosquitto();
+  });
+  afterAll(async () => {
+    await mosquitto?.dispose();
+    for (const d of dirs) d.dispose();
+  });
+
+  const mqttSource = (name: string, mqtt: Record<string, unknown>, ce?: Record<string, unknown>) =>
+    sourceYaml(name, { mqtt: { url: mosquitto.url, qos: 1, ...mqtt }, ...(ce ? { ce } : {}) });
+
+  it('delivers binding-encoded and raw messages with the right attributes, routed by a filter on source', async () => {
+    const d = fresh();
+    const fn = await startFunction();
+    const base = `e2e/${randomUUID().slice(0, 8)}`;
+    d.write(
+      'source.yaml',
+      mqttSource(
+        'devices',
+        { topics: [`${base}/+/+`] },
+        {
+          type: 'com.example.${topic[3]}',
+          source: '/devices/${topic[2]}',
+          id: '${body.id}',
+          subject: '${topic[3]}',
+        },
+      ),
+    );
+    d.write(
+      'kitchen.yaml',
+      subscriptionYaml('kitchen', {
+        filters: [{ prefix: { source: '/devices/kitchen' } }],
+        sink: { uri: `${fn.url}/kitchen` },
+      }),
+    );
+    d.write('all.yaml', subscriptionYaml('all', { sink: { uri: `${fn.url}/all` } }));
+    const broker = await startBroker(d.config, d.data);
+    try {
+      await sourcesReady(broker);
+      const pub = await publisher(mosquitto.url);
+      await pub.publishAsync(`${base}/kitchen/temperature`, '{"id":"raw-1","celsius":21.5}', {
+        qos: 1,
+        properties: { contentType: 'application/json' },
+      });
+      await pub.publishAsync(`${base}/hall/door`, Buffer.from([0xca, 0xfe]), {
+        qos: 1,
+        properties: {
+          contentType: 'application/octet-stream',
+          userProperties: {
+            specversion: '1.0',
+            type: 'com.example.door',
+            source: '/binary/hall',
+            id: 'bin-1',
+            site: 'north',
+          },
+        },
+      });
+      await pub.endAsync();
+      const v4 = await publisher(mosquitto.url, 4);
+      await v4.publishAsync(
+        `${base}/kitchen/anything`,
+        JSON.stringify({
+          specversion: '1.0',
+          type: 'com.example.structured',
+          source: '/devices/kitchen/oven',
+          id: 'str-1',
+          datacontenttype: 'application/json',
+          data: { on: true },
+        }),
+        { qos: 1 },
+      );
+      await v4.endAsync();
+
+      const all = await fn.waitFor(3, 30_000, (r) => r.url === '/all');
+      const byId = (id: string) => all.find((r) => r.headers['ce-id'] === id)!;
+      expect(byId('raw-1').headers).toMatchObject({
+        'ce-specversion': '1.0',
+        'ce-type': 'com.example.temperature',
+        'ce-source': '/devices/kitchen',
+        'ce-subject': 'temperature',
+        'content-type': 'application/json',
+      });
+      expect(byId('raw-1').body.toString()).toBe('{"id":"raw-1","celsius":21.5}');
+      expect(byId('bin-1').headers).toMatchObject({
+        'ce-type': 'com.example.door',
+        'ce-source': '/binary/hall',
+        'ce-site': 'north',
+        'content-type': 'application/octet-stream',
+      });
+      expect([...byId('bin-1').body]).toEqual([0xca, 0xfe]);
+      expect(byId('str-1').headers).toMatchObject({
+        'ce-type': 'com.example.structured',
+        'ce-source': '/devices/kitchen/oven',
+      });
+      expect(JSON.parse(byId('str-1').body.toString())).toEqual({ on: true });
+
+      const kitchen = await fn.waitFor(2, 30_000, (r) => r.url === '/kitchen');
+      await sleep(300); // nothing else is on its way to /kitchen
+      expect(
+        fn.received
+          .filter((r) => r.url === '/kitchen')
+          .map((r) => r.headers['ce-id'])
+          .sort(),
+      ).toEqual(['raw-1', 'str-1']);
+      expect(kitchen).toHaveLength(2);
+    } finally {
+      await broker.stop();
+      await fn.close();
+    }
+  });
+
+  it('validate reports a bad topic filter and credentials in the URL at their position', async () => {
+    const d = fresh();
+    d.write(
+      'source.yaml',
+      [
+        'apiVersion: trigger-broker/v1',
+        'kind: Source',
+        'metadata: { name: bad }',
+        'spec:',
+        '  mqtt:',
+        '    url: mqtt://me:secret@127.0.0.1:1883',
+        '    topics:',
+        '      - sensors/#/x',
+        '  ce: { type: t, source: /s }',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['validate', d.config]);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/source\.yaml:6:10: credentials do not belong in the URL/);
+    expect(result.stdout + result.stderr).toMatch(
+      /source\.yaml:8:9: "#" must be a whole level and the last one/,
+    );
+  });
+
+  it.skipIf(!managed)(
+    'Mosquitto killed (SIGKILL) and restarted in the middle of a stream of 2,400 QoS 1 messages: every confirmed message is delivered',
+    async () => {
+      const d = fresh();
+      const fn = await startFunction();
+      const delivered = deliveredIds(fn.received);
+      const topic = `stream/${randomUUID().slice(0, 8)}`;
+      d.write(
+        'source.yaml',
+        mqttSource(
+          'stream',
+          { topics: [topic] },
+          { type: 'e2e.stream', source: '/stream', id: '${body.id}' },
+        ),
+      );
+      d.write(
+        'all.yaml',
+        subscriptionYaml('all', { sink: { uri: `${fn.url}/all` }, delivery: { concurrency: 64 } }),
+      );
+      const broker = await startBroker(d.config, d.data);
+      const first = new Feed(mosquitto.url, topic, () => delivered().size);
+      try {
+        await sourcesReady(broker);
+        const publishing = first.publish(ids('a', 2400));
+        await waitUntil(() => delivered().size >= 400, '400 deliveries', 60_000);
+        // trigger-broker is frozen mid-stream, so that the crash finds messages sent to it and not
+        // yet acknowledged; the publisher runs on until it is AHEAD messages ahead, then stops.
+        broker.child.kill('SIGSTOP');
+        await waitUntil(() => first.stalled(), 'the publisher to run ahead', 60_000);
+        await first.stop();
+        await publishing;
+        // What is tested is trigger-broker's side of the crash. Mosquitto itself writes its state
+        // a moment after a PUBACK, so the kill waits until it has saved once since the last one.
+        await mosquittoSaved(mosquitto);
+        await mosquitto.kill();
+        const before = delivered().size;
+        expect(before).toBeLessThan(first.confirmed.size); // the crash left messages in flight
+        // Thawed, trigger-broker finds messages of the dead connection in its socket buffer: it
+        // stores them, its acknowledgements go nowhere, and the restored session sends them again.
+        broker.child.kill('SIGCONT');
+        await mosquitto.restart();
+        const second = new Feed(mosquitto.url, topic, () => delivered().size - before);
+        await second.publish(ids('b', 2400 - first.confirmed.size));
+        const confirmed = new Set([...first.confirmed, ...second.confirmed]);
+        await waitUntil(
+          () => [...confirmed].every((id) => delivered().has(id)),
+          'every confirmed message',
+          120_000,
+          () => missing(confirmed, delivered()),
+        );
+        expect(confirmed.size).toBe(2400);
+      } finally {
+        broker.child.kill('SIGCONT');
+        await broker.stop();
+        await fn.close();
+        await mosquitto.restart(); // whatever happened, the next test has its broker
+      }
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'trigger-broker killed (kill -9) in the middle of a stream of 2,400 QoS 1 messages: every confirmed message is delivered after restart',
+    async () => {
+      const d = fresh();
+      const fn = await startFunction();
+      const delivered = deliveredIds(fn.received);
+      const topic = `crash/${randomUUID().slice(0, 8)}`;
+      d.write(
+        'source.yaml',
+        mqttSource('crash', { topics: [topic] }, { type: 'e2e.crash', source: '/crash', id: '${body.id}' }),
+      );
+      d.write(
+        'all.yaml',
+        subscriptionYaml('all', { sink: { uri: `${fn.url}/all` }, delivery: { concurrency: 64 } }),
+      );
+      let broker = await startBroker(d.config, d.data);
+      const feed = new Feed(mosquitto.url, topic, () => delivered().size);
+      try {
+        await sourcesReady(broker);
+        const publishing = feed.publish(ids('k', 2400));
+        await waitUntil(() => delivered().size >= 600, '600 deliveries', 60_000);
+        broker.child.kill('SIGKILL');
+        await broker.stop();
+        expect(broker.child.signalCode).toBe('SIGKILL');
+        expect(delivered().size).toBeLessThan(feed.confirmed.size); // the crash left messages in flight
+        broker = await startBroker(d.config, d.data);
+        await publishing;
+        await waitUntil(
+          () => [...feed.confirmed].every((id) => delivered().has(id)),
+          'every confirmed message',
+          120_000,
+          () => missing(feed.confirmed, delivered()),
+        );
+        expect(feed.confirmed.size).toBe(2400);
+      } finally {
+        await broker.stop();
+        await fn.close();
+      }
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'two trigger-broker processes in one shared group split a feed; one is killed, the other goes on, and the killed one resumes its session',
+    async () => {
+      const fn = await startFunction();
+      const delivered = deliveredIds(fn.received);
+      const byMember = (member: string) =>
+        new Set(fn.received.filter((r) => r.url === `/${member}`).map((r) => String(r.headers['ce-id'])));
+      const topic = `shared/${randomUUID().slice(0, 8)}`;
+      // Two processes on one host share the default (host name based) clientId, so each names its own.
+      const member = (name: string) => {
+        const d = fresh();
+        d.write(
+          'source.yaml',
+          mqttSource(
+            'feed',
+            { topics: [topic], sharedGroup: 'workers', clientId: `e2e-${name}-${topic}` },
+            { type: 'e2e.shared', source: '/shared', id: '${body.id}' },
+          ),
+        );
+        d.write('all.yaml', subscriptionYaml('all', { sink: { uri: `${fn.url}/${name}` } }));
+        return d;
+      };
+      const [dirA, dirB] = [member('a'), member('b')];
+      let a = await startBroker(dirA.config, dirA.data);
+      const b = await startBroker(dirB.config, dirB.data);
+      // While A is down its share waits in A's session: the publisher may run further ahead.
+      const feed = new Feed(mosquitto.url, topic, () => delivered().size, 800);
+      try {
+        await Promise.all([sourcesReady(a), sourcesReady(b)]);
+        await feed.publish(ids('s', 500));
+        await waitUntil(
+          () => byMember('a').size >= 50 && byMember('b').size >= 50,
+          'both members delivering',
+          60_000,
+        );
+        a.child.kill('SIGKILL');
+        await a.stop();
+        const bBefore = byMember('b').size;
+        await feed.publish(ids('t', 700));
+        // Mosquitto sends a shared subscription's messages to the members' sessions in turn,
+        // connected or not (a persistent session is a member until it expires), so B takes its
+        // share of the rest and A's share waits in A's session instead of being lost.
+        await waitUntil(() => byMember('b').size >= bBefore + 300, 'B going on alone', 60_000);
+        a = await startBroker(dirA.config, dirA.data);
+        await feed.publish(ids('u', 800));
+        await waitUntil(
+          () => [...feed.confirmed].every((id) => delivered().has(id)),
+          'every confirmed message',
+          120_000,
+          () => missing(feed.confirmed, delivered()),
+        );
+        expect(feed.confirmed.size).toBe(2000);
+        // Split, not copied: each message went to one member (duplicates only around the crash).
+        const overlap = [...byMember('a')].filter((id) => byMember('b').has(id));
+        expect(overlap.length).toBeLessThan(100);
+      } finally {
+        await a.stop();
+        await b.stop();
+        await fn.close();
+      }
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Publishes QoS 1 messages `{"id": ...}` with a window of 32 in flight, never more than `ahead`
+ * beyond the deliveries; `confirmed` holds those Mosquitto acknowledged (PUBACK).
+ */
+class Feed {
+  readonly confirmed = new Set<string>();
+  private published = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly topic: string,
+    private readonly deliveredCount: () => number,
+    private readonly ahead = AHEAD,
+  ) {}
+
+  /** True when every message sent is confirmed and the next one waits for deliveries. */
+  stalled(): boolean {
+    return this.published === this.confirmed.size && this.published - this.deliveredCount() >= this.ahead;
+  }
+
+  /** Makes `publish` return once the messages in flight are confirmed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+
+  async publish(list: string[]): Promise<void> {
+    const client: MqttClient = await connectAsync(this.url, {
+      clientId: `feed-${randomUUID()}`,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length && !this.stopped) {
+        if (this.published - this.deliveredCount() >= this.ahead) {
+          await sleep(10);
+          continue;
+        }
+        const id = list[next++]!;
+        this.published += 1;
+        await client.publishAsync(this.topic, JSON.stringify({ id }), { qos: 1 });
+        this.confirmed.add(id);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 32 }, worker));
+    } finally {
+      await client.endAsync();
+    }
+  }
+}
+
+function ids(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+}
+
+/** The distinct ce-ids received so far, kept up to date incrementally. */
+function deliveredIds(received: ReceivedRequest[]): () => Set<string> {
+  const seen = new Set<string>();
+  let counted = 0;
+  return () => {
+    for (; counted < received.length; counted++) seen.add(String(received[counted]!.headers['ce-id']));
+    return seen;
+  };
+}
+
+function missing(expected: Set<string>, got: Set<string>): string {
+  const absent = [...expected].filter((id) => !got.has(id));
+  return `${absent.length} missing, e.g. ${absent.slice(0, 5).join(', ')}`;
+}
+
+async function waitUntil(
+  test: () => boolean,
+  what: string,
+  timeoutMs: number,
+  detail?: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${detail ? `: ${detail()}` : ''}`);
+    await sleep(25);
+  }
+}
+
+async function publisher(url: string, protocolVersion: 4 | 5 = 5): Promise<MqttClient> {
+  return connectAsync(url, { clientId: `pub-${randomUUID()}`, protocolVersion, reconnectPeriod: 0 });
+}
+
+/** Ready means every Source is up, so the mqtt Source has subscribed. */
+async function sourcesReady(broker: BrokerProcess): Promise<void> {
+  await waitUntil(() => broker.logs.some((l) => l['msg'] === 'connector up'), 'the mqtt Source up', 30_000);
+  for (;;) {
+    const res = await request(`${broker.url}/readyz`);
+    await res.body.dump();
+    if (res.statusCode === 200) return;
+    await sleep(50);
+  }
+}
+
+/**
+ * Resolves once Mosquitto has written its state since now. Mosquitto is single-threaded and
+ * saves between packets, so a save that ends after the publisher got its last PUBACK began after
+ * that PUBLISH was handled, and holds it. A retained message makes sure there is a change to save.
+ */
+async function mosquittoSaved(broker: BrokerHandle): Promise<void> {
+  const database = join(broker.dir!, 'mosquitto.db');
+  const version = () => {
+    try {
+      const s = statSync(database);
+      return `${s.ino}/${s.mtimeMs}`;
+    } catch {
+      return 'none';
+    }
+  };
+  const first = version();
+  const probe = await publisher(broker.url);
+  await probe.publishAsync(`probe/${randomUUID()}`, 'saved?', { qos: 1, retain: true });
+  await probe.endAsync();
+  await waitUntil(() => version() !== first, 'Mosquitto to save its state', 30_000);
+}
