@@ -3,7 +3,12 @@
 // shared connector contract against a Kafka this file runs (the contract restarts it), then what
 // is Kafka's own against the run's shared Kafka: both binding modes, partitionkey, topicPattern,
 // commits across a hand-over, and a wrong address.
-import { Kafka, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, type KafkaConfig, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
@@ -20,6 +25,7 @@ import { KafkaSource, type KafkaSourceOptions } from '../../connectors/kafka/sou
 import type { ConnectorBuildContext } from '../../connectors/registry.js';
 import { compileCeMapping } from '../../connectors/template/mapping.js';
 import type { ConnectorContext } from '../../connectors/types.js';
+import { harnessCacheDir, pinnedVersion } from '../harness/cache.js';
 import {
   type BrokerHandle,
   createKafkaTopics,
@@ -29,6 +35,8 @@ import {
   startKafka,
   uniqueTopicName,
 } from '../harness/index.js';
+import { freeLoopbackPorts } from '../harness/ports.js';
+import { findExecutable, makeBrokerDir, ServerProcess } from '../harness/process.js';
 import { connectorContract, recordingContext } from './contract.js';
 
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
@@ -655,5 +663,166 @@ describe('kafka Source against the shared Kafka', () => {
     );
     expect(rec.states.at(-1)).toEqual({ status: 'stopped' });
     expect(rec.events).toHaveLength(0);
+  });
+});
+
+/**
+ * A single-node Kafka whose client listener wants SASL/PLAIN (user `alice`, password
+ * `alice-secret`): the harness's Kafka is plaintext only. Same jars and JVM flags as the harness.
+ */
+async function startSaslKafka(): Promise<{ url: string; dispose(): Promise<void> }> {
+  const libs = join(harnessCacheDir(), `kafka-${pinnedVersion('KAFKA_VERSION')}`, 'libs');
+  const [port, controller] = (await freeLoopbackPorts(2)) as [number, number];
+  const dir = await makeBrokerDir('kafka-sasl');
+  await mkdir(join(dir, 'data'));
+  const properties = join(dir, 'server.properties');
+  const jaas =
+    'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" ' +
+    'user_admin="admin-secret" user_alice="alice-secret";';
+  await writeFile(
+    properties,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controller}`,
+      `listeners=SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+      `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=SASL_PLAINTEXT',
+      'listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'sasl.enabled.mechanisms=PLAIN',
+      'sasl.mechanism.inter.broker.protocol=PLAIN',
+      `listener.name.sasl_plaintext.plain.sasl.jaas.config=${jaas}`,
+      `log.dirs=${join(dir, 'data')}`,
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'default.replication.factor=1',
+      'min.insync.replicas=1',
+      'num.partitions=1',
+      'group.initial.rebalance.delay.ms=0',
+      'num.network.threads=2',
+      'num.io.threads=2',
+      '',
+    ].join('\n'),
+  );
+  const java = findExecutable('java', {
+    preferred: process.env['JAVA_HOME'] ? [join(process.env['JAVA_HOME'], 'bin', 'java')] : [],
+  });
+  const jvm = ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', join(libs, '*')];
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
+  await promisify(execFile)(java, [
+    ...jvm,
+    'kafka.tools.StorageTool',
+    'format',
+    '--cluster-id',
+    clusterId,
+    '--config',
+    properties,
+  ]);
+  const url = `127.0.0.1:${port}`;
+  const client = (sasl: KafkaConfig['sasl']) =>
+    new Kafka({
+      brokers: [url],
+      sasl,
+      connectionTimeout: 1_000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+  const server = new ServerProcess(dir, {
+    name: 'kafka',
+    command: java,
+    args: [...jvm, 'kafka.Kafka', properties],
+    startTimeoutMs: 60_000,
+    stopTimeoutMs: 20_000,
+    async isServing() {
+      const admin = client({ mechanism: 'plain', username: 'alice', password: 'alice-secret' }).admin();
+      try {
+        await admin.connect();
+        if ((await admin.describeCluster()).brokers.length === 0) return false;
+        await admin.describeGroups(['probe']);
+        return true;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  });
+  try {
+    await server.start();
+  } catch (error) {
+    await server.dispose();
+    throw error;
+  }
+  return { url, dispose: () => server.dispose() };
+}
+
+describe.skipIf(externalBrokerUrl('kafka') !== undefined)('kafka Source with SASL/PLAIN', () => {
+  let kafka: Awaited<ReturnType<typeof startSaslKafka>>;
+  beforeAll(async () => {
+    kafka = await startSaslKafka();
+  });
+  afterAll(async () => {
+    await kafka?.dispose();
+  });
+
+  const withPassword = (password: string) =>
+    new KafkaSource(
+      'sasl',
+      {
+        ...readKafkaSettings(
+          buildContext({ brokers: [kafka.url], topics: ['secured'], fromBeginning: true }),
+        )!,
+        sasl: { mechanism: 'plain', username: 'alice', password },
+      },
+      createRecordConverter(mapper(RAW_CE)),
+      { reconnectDelayMs: () => 100 },
+    );
+
+  it('reads with the right password, and a wrong one gives one clear error line and no crash', async () => {
+    const good = withPassword('alice-secret');
+    const rec = recordingContext();
+    await good.start(rec.ctx);
+    try {
+      await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up', 60_000);
+      const producer = new Kafka({
+        brokers: [kafka.url],
+        sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' },
+        logLevel: logLevel.NOTHING,
+      }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      await producer.send({
+        topic: 'secured',
+        acks: -1,
+        messages: [{ value: JSON.stringify({ id: 'sasl-1' }) }],
+      });
+      await producer.disconnect();
+      await rec.waitFor(() => rec.ids().includes('sasl-1'), 'the record');
+    } finally {
+      await good.stop();
+    }
+
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const bad = withPassword('wrong');
+    const refused = recordingContext();
+    await bad.start({ ...refused.ctx, log });
+    try {
+      await refused.waitFor(
+        () => refused.states.some((s) => s.status === 'reconnecting' && s.attempt >= 3),
+        'three attempts',
+      );
+    } finally {
+      await bad.stop();
+    }
+    const errors = lines.filter((l) => Number(l['level']) >= 50);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]!['msg'])).toMatch(
+      /^Kafka at 127\.0\.0\.1:\d+ refused the credentials: .*; retrying with backoff$/,
+    );
+    expect(JSON.stringify(lines)).not.toContain('wrong');
   });
 });
