@@ -10,7 +10,9 @@ import { Secret } from '../../broker/config/secrets.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
+import { reconnectWaitMs } from '../../connectors/nats/connection.js';
 import { canUpdateFilterSubject } from '../../connectors/nats/jetstream-consumer.js';
+import { MAX_NAK_DELAY_MS, nakDelayMs } from '../../connectors/nats/jetstream-reader.js';
 import { buildNatsConnector } from '../../connectors/nats/source.js';
 import type { Connector } from '../../connectors/types.js';
 import type { BrokerHandle } from '../harness/index.js';
@@ -399,6 +401,39 @@ describe('nats Source: JetStream', () => {
     }
   });
 
+  it('recreates its consumer when it is deleted under it', async () => {
+    const { stream, prefix } = await freshStream();
+    const rec = recordingContext();
+    const connector = mustBuild({ servers: [nats.url], subject: `${prefix}.>`, stream, durable: 'fragile' });
+    await connector.start(rec.ctx);
+    try {
+      await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'up');
+      await publishConfirmed(`${prefix}.a`, '{"id":"before"}');
+      await rec.waitFor(() => rec.ids().includes('before'), 'before');
+      const jsm = await jetstreamManager(client);
+      await jsm.consumers.delete(stream, 'fragile');
+      await waitFor(
+        'the consumer to be back',
+        () =>
+          jsm.consumers.info(stream, 'fragile').then(
+            () => true,
+            () => false,
+          ),
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      await publishConfirmed(`${prefix}.a`, '{"id":"after"}');
+      await rec.waitFor(
+        () => rec.ids().includes('after'),
+        'a message through the recreated consumer',
+        60_000,
+      );
+    } finally {
+      await connector.stop();
+    }
+  });
+
   it('reports a missing stream clearly, does not create it, and starts once it exists', async () => {
     const n = ++channels;
     const stream = `LATER_${n}`;
@@ -677,5 +712,30 @@ describe('nats Source: connection and settings', () => {
     ]);
     expect(problems({ subject: 'devices.*.>' }, 'none')).toEqual([]);
     expect(build({ servers: ['127.0.0.1:4222'], subject: '>', stream: 'S' }).connector).toBeDefined();
+  });
+});
+
+describe('nats Source: backoff rules', () => {
+  it('naks with a delay that doubles per delivery, honours Retry-After, and is capped', () => {
+    expect(nakDelayMs(1, undefined)).toBe(500);
+    expect(nakDelayMs(2, undefined)).toBe(1_000);
+    expect(nakDelayMs(4, undefined)).toBe(4_000);
+    expect(nakDelayMs(1, 5_000)).toBe(5_000);
+    expect(nakDelayMs(50, undefined)).toBe(MAX_NAK_DELAY_MS);
+  });
+
+  it('waits longer between connection attempts, within ±20% of 250 ms doubling, at most 10 s', () => {
+    expect(reconnectWaitMs(1, () => 0.5)).toBe(250);
+    expect(reconnectWaitMs(3, () => 0.5)).toBe(1_000);
+    expect(reconnectWaitMs(3, () => 0)).toBe(800);
+    expect(reconnectWaitMs(30, () => 1)).toBe(12_000);
+  });
+
+  it('changes a filter subject only on servers that apply the change (2.10 and later)', () => {
+    expect(canUpdateFilterSubject('2.9.10')).toBe(false);
+    expect(canUpdateFilterSubject('2.10.0')).toBe(true);
+    expect(canUpdateFilterSubject('v2.11.3')).toBe(true);
+    expect(canUpdateFilterSubject('3.0.0')).toBe(true);
+    expect(canUpdateFilterSubject(undefined)).toBe(false);
   });
 });

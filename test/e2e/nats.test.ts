@@ -87,23 +87,25 @@ async function waitForAll(fn: { received: ReceivedRequest[] }, ids: Set<string>)
 
 /**
  * Publishes `{"n": ID}` to JetStream from `workers` concurrent publishers until `total` publishes
- * were confirmed by a PubAck; an id counts as confirmed only then. `onProgress` runs after each
- * confirmation (to crash something in the middle). Publishes that fail (the server is away) are
- * not confirmed and are not retried under the same id.
+ * were confirmed by a PubAck (or, with a function, until it says so); an id counts as confirmed
+ * only then. `onProgress` runs after each confirmation (to crash something in the middle).
+ * Publishes that fail (the server is away) are not confirmed and are not retried under the same id.
  */
 async function publishStream(
   subject: string,
-  total: number,
+  total: number | ((confirmed: number) => boolean),
   onProgress: (confirmed: number) => void | Promise<void> = () => undefined,
+  idPrefix = 'm',
   workers = 16,
 ): Promise<{ confirmed: Set<string>; failed: number }> {
   const js = jetstream(client);
   const confirmed = new Set<string>();
+  const done = typeof total === 'number' ? (n: number) => n >= total : total;
   let next = 0;
   let failed = 0;
   const worker = async () => {
-    while (confirmed.size < total) {
-      const id = `m-${next++}`;
+    while (!done(confirmed.size)) {
+      const id = `${idPrefix}-${next++}`;
       try {
         await js.publish(subject, JSON.stringify({ n: id }), { timeout: 3_000 });
         confirmed.add(id);
@@ -310,20 +312,32 @@ describe('nats Source through the CLI', () => {
     const b = await start(dirB.config, dirB.data);
     await connectorUp(a, 'shared');
     await connectorUp(b, 'shared');
-    let killed = false;
-    const { confirmed } = await publishStream(`${prefix}.x`, 2_000, async (count) => {
-      const bothDelivered =
-        fn.received.some((r) => r.url === '/a') && fn.received.some((r) => r.url === '/b');
-      if (count >= 1_000 && bothDelivered && !killed) {
-        killed = true;
-        await a.stop('SIGKILL');
-      }
+    // Until both have delivered some (the server hands the durable's messages to whichever
+    // process has a pull waiting), and at least 1,000; then 1,000 more, and A dies among them.
+    const delivered = (path: string) => fn.received.filter((r) => r.url === path).length;
+    const before = await publishStream(`${prefix}.x`, (count) => {
+      if (count > 30_000)
+        throw new Error(`30,000 messages and still /a ${delivered('/a')}, /b ${delivered('/b')}`);
+      return count >= 1_000 && delivered('/a') > 0 && delivered('/b') > 0;
     });
-    expect(killed).toBe(true);
-    const fromA = fn.received.filter((r) => r.url === '/a').length;
-    const fromB = fn.received.filter((r) => r.url === '/b').length;
+    let fromA = 0;
+    let fromB = 0;
+    const after = await publishStream(
+      `${prefix}.x`,
+      1_000,
+      async (count) => {
+        if (count !== 50) return;
+        await a.stop('SIGKILL');
+        fromA = delivered('/a');
+        fromB = delivered('/b');
+      },
+      'later',
+    );
+    expect(a.child.signalCode).toBe('SIGKILL');
     expect(fromA).toBeGreaterThan(0);
     expect(fromB).toBeGreaterThan(0);
+    const confirmed = new Set([...before.confirmed, ...after.confirmed]);
+    expect(confirmed.size).toBeGreaterThanOrEqual(2_000);
 
     // B takes over: JetStream ends up with nothing pending and nothing awaiting an ack, though A
     // had messages in hand when it died (they came back to B after ackWait).
@@ -336,7 +350,7 @@ describe('nats Source through the CLI', () => {
       },
       { timeoutMs: 120_000, intervalMs: 250 },
     );
-    expect(fn.received.filter((r) => r.url === '/b').length).toBeGreaterThan(fromB);
+    expect(delivered('/b')).toBeGreaterThan(fromB);
 
     // What A had stored but not yet delivered waits in A's own store: it goes out when A comes back.
     const again = await start(dirA.config, dirA.data);
