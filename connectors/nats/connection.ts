@@ -3,12 +3,17 @@ import { type ConnectionOptions, connect, type NatsConnection } from '@nats-io/t
 import type { Logger } from 'pino';
 import type { NatsSettings } from './settings.js';
 
-/** Waits between connection attempts: 250 ms doubling to this cap, with ±20% jitter. */
+/** The longest wait between two connection attempts. */
 export const MAX_RECONNECT_WAIT_MS = 10_000;
 
+/**
+ * The wait before connection attempt `attempt` (1 for the first retry): 250 ms doubling, with
+ * ±20% jitter so that many clients cut off together do not come back together, at most
+ * MAX_RECONNECT_WAIT_MS.
+ */
 export function reconnectWaitMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(250 * 2 ** Math.min(Math.max(attempt - 1, 0), 10), MAX_RECONNECT_WAIT_MS);
-  return Math.round(base * (0.8 + 0.4 * random()));
+  const base = 250 * 2 ** Math.min(Math.max(attempt - 1, 0), 10);
+  return Math.round(Math.min(base * (0.8 + 0.4 * random()), MAX_RECONNECT_WAIT_MS));
 }
 
 /** What the connection tells the connector about itself. */

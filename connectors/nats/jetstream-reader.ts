@@ -43,6 +43,8 @@ export interface JetStreamReaderEvents {
  */
 export class JetStreamReader {
   private readonly window = new InFlightWindow(JETSTREAM_IN_FLIGHT);
+  /** Messages whose ingest is under way, told "still working" now and then (see `run`). */
+  private readonly inHand = new Set<JsMsg>();
   private messages: ConsumerMessages | undefined;
   private failingSince: string | undefined;
 
@@ -60,6 +62,21 @@ export class JetStreamReader {
    * ends for another reason (the consumer or stream was deleted), setup runs again.
    */
   async run(nc: NatsConnection): Promise<void> {
+    // An ingest slower than ackWait (a store under heavy load) must not make JetStream hand the
+    // message to another process while this one still works on it: "in progress" acks restart
+    // the ackWait timer. Only a process that went silent (crashed, cut off) loses its messages.
+    const keepAlive = setInterval(() => {
+      for (const message of this.inHand) message.working();
+    }, this.target.ackWaitMs / 2);
+    keepAlive.unref();
+    try {
+      await this.consumeUntilClosed(nc);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async consumeUntilClosed(nc: NatsConnection): Promise<void> {
     let attempt = 0;
     let lastLogged: string | undefined;
     while (!this.signal.aborted && !nc.isClosed()) {
@@ -102,7 +119,11 @@ export class JetStreamReader {
             continue;
           }
           await this.window.acquire();
-          void this.handle(message).finally(() => this.window.release());
+          this.inHand.add(message);
+          void this.handle(message).finally(() => {
+            this.inHand.delete(message);
+            this.window.release();
+          });
         }
       } catch (error) {
         if (!this.signal.aborted) {

@@ -728,7 +728,7 @@ describe('nats Source: backoff rules', () => {
     expect(reconnectWaitMs(1, () => 0.5)).toBe(250);
     expect(reconnectWaitMs(3, () => 0.5)).toBe(1_000);
     expect(reconnectWaitMs(3, () => 0)).toBe(800);
-    expect(reconnectWaitMs(30, () => 1)).toBe(12_000);
+    expect(reconnectWaitMs(30, () => 1)).toBe(10_000);
   });
 
   it('changes a filter subject only on servers that apply the change (2.10 and later)', () => {
