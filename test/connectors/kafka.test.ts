@@ -638,6 +638,38 @@ describe('kafka Source against the shared Kafka', () => {
     }
   });
 
+  it('a member joining mid-stream triggers a rebalance that loses nothing; the two split the partitions', async () => {
+    const topic = await freshTopic('rebalance', 4);
+    const groupId = `g-${topic}`;
+    const first = kafkaSource({ brokers: [url], topics: [topic], groupId });
+    const firstRec = await running(first);
+    const second = kafkaSource({ brokers: [url], topics: [topic], groupId });
+    const secondRec = recordingContext();
+    // Records keep coming until the second member has its share, so partitions change hands mid-stream.
+    const ids: string[] = [];
+    const producing = (async () => {
+      while (ids.length < 2_000 || secondRec.events.length < 100) {
+        const next = Array.from({ length: 50 }, (_, i) => `rb-${ids.length + i}`);
+        await producer.send(
+          topic,
+          next.map((id) => ({ key: id, value: JSON.stringify({ id }) })),
+        );
+        ids.push(...next);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    try {
+      await firstRec.waitFor(() => firstRec.events.length >= 200, '200 events');
+      await second.start(secondRec.ctx);
+      await producing;
+      const all = () => new Set([...firstRec.ids(), ...secondRec.ids()]);
+      await secondRec.waitFor(() => all().size === ids.length, 'every record once at least', 60_000);
+      expect(firstRec.ids().length + secondRec.ids().length).toBeLessThan(ids.length * 1.5);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+  });
+
   it('a wrong address gives one clear error line and reconnection with backoff, never a crash', async () => {
     const port = await freeLoopbackPort();
     const lines: Record<string, unknown>[] = [];
