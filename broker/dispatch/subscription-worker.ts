@@ -112,7 +112,9 @@ export class SubscriptionWorker {
       .finally(() => {
         this.inflight.delete(delivery.seq);
         this.settled.delete(done);
-        this.wake();
+        // Refill in batches, once half the slots are free: one store query then serves many
+        // deliveries instead of one query per finished delivery.
+        if (this.inflight.size <= Math.floor(this.runtime.delivery.concurrency / 2)) this.wake();
       });
     this.settled.add(done);
   }
