@@ -47,21 +47,34 @@ describe('configuration', () => {
         '',
       ].join('\n'),
     );
-    d.write('nested/source.yaml', 'apiVersion: trigger-broker/v1\nkind: Source\nmetadata: { name: s }\nspec:\n  webhook: {}\n  ce: { type: "t.${body.x", source: /s }\n');
+    d.write(
+      'nested/source.yaml',
+      'apiVersion: trigger-broker/v1\nkind: Source\nmetadata: { name: s }\nspec:\n  webhook: {}\n  ce: { type: "t.${body.x", source: /s }\n',
+    );
     d.write('broken.yml', 'apiVersion: trigger-broker/v1\nkind: Broker\n  metadata: bad indentation\n');
     const out = await runCli(['validate', d.config]);
     expect(out.code).toBe(1);
     const lines = out.stdout.trim().split('\n');
     const f = `${d.config}/subs.yaml`;
-    expect(lines).toContain(`${f}:3:19: invalid value: Lower-case letters, digits and '-', 1 to 63 characters.`);
+    expect(lines).toContain(
+      `${f}:3:19: invalid value: Lower-case letters, digits and '-', 1 to 63 characters.`,
+    );
     expect(lines).toContain(
       `${f}:8:5: unknown field "backofDelay" (allowed here: retry, backoffPolicy, backoffDelay, timeout, deadLetterSink, concurrency)`,
     );
     expect(lines.some((l) => l.startsWith(`${f}:11:7: must have exactly one of: exact, prefix`))).toBe(true);
     expect(lines.some((l) => l.startsWith(`${f}:18:16: sink URL must be http:// or https://`))).toBe(true);
-    expect(lines).toContain(`${f}:19:24: "PT1Y" is not an ISO-8601 duration (examples: PT0.5S, PT10S, PT1M, P1D)`);
-    expect(lines.some((l) => l.startsWith(`${f}:23:19: duplicate Subscription name "ok" (first defined at ${f}:16:19)`))).toBe(true);
-    expect(lines.some((l) => l.startsWith(`${d.config}/nested/source.yaml:6:18: template: unclosed '\${'`))).toBe(true);
+    expect(lines).toContain(
+      `${f}:19:24: "PT1Y" is not an ISO-8601 duration (examples: PT0.5S, PT10S, PT1M, P1D)`,
+    );
+    expect(
+      lines.some((l) =>
+        l.startsWith(`${f}:23:19: duplicate Subscription name "ok" (first defined at ${f}:16:19)`),
+      ),
+    ).toBe(true);
+    expect(
+      lines.some((l) => l.startsWith(`${d.config}/nested/source.yaml:6:18: template: unclosed '\${'`)),
+    ).toBe(true);
     expect(lines.some((l) => l.startsWith(`${d.config}/broken.yml:2:7: YAML:`))).toBe(true);
   });
 
@@ -73,13 +86,19 @@ describe('configuration', () => {
 
   it('validate passes a good directory and checks only the form of secret references', async () => {
     const d = fresh();
-    d.write('broker.yaml', 'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { auth: { tokens: [ { fromEnv: NOT_SET_ANYWHERE } ] } }\n');
+    d.write(
+      'broker.yaml',
+      'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { auth: { tokens: [ { fromEnv: NOT_SET_ANYWHERE } ] } }\n',
+    );
     d.write('s.yaml', subscriptionYaml('s', { sink: { uri: 'http://127.0.0.1:1/x' } }));
     const out = await runCli(['validate', d.config]);
     expect(out.stdout).toContain('valid');
     expect(out.code).toBe(0);
     const bad = fresh();
-    bad.write('broker.yaml', 'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { auth: { tokens: [ { fromEnv: "1-bad" } ] } }\n');
+    bad.write(
+      'broker.yaml',
+      'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { auth: { tokens: [ { fromEnv: "1-bad" } ] } }\n',
+    );
     const badOut = await runCli(['validate', bad.config]);
     expect(badOut.code).toBe(1);
     expect(badOut.stdout).toContain('broker.yaml:4:38:');
@@ -93,7 +112,10 @@ describe('configuration', () => {
     expect(out.stderr).toContain('s.yaml:4:');
     expect(out.stderr).toContain('unknown field "bogus"');
     const s = fresh();
-    s.write('broker.yaml', 'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { auth: { tokens: [ { fromEnv: TB_TEST_MISSING_TOKEN } ] } }\n');
+    s.write(
+      'broker.yaml',
+      'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { auth: { tokens: [ { fromEnv: TB_TEST_MISSING_TOKEN } ] } }\n',
+    );
     const missing = await runCli(['start', s.config, '--port', '0', '--data', s.data]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('environment variable TB_TEST_MISSING_TOKEN is not set');
@@ -103,7 +125,13 @@ describe('configuration', () => {
     const d = fresh();
     const first = await startFunction();
     const second = await startFunction();
-    d.write('s.yaml', subscriptionYaml('s', { filters: [{ exact: { type: 'reload.a' } }], sink: { uri: `${first.url}/one` } }));
+    d.write(
+      's.yaml',
+      subscriptionYaml('s', {
+        filters: [{ exact: { type: 'reload.a' } }],
+        sink: { uri: `${first.url}/one` },
+      }),
+    );
     const broker = await startBroker(d.config, d.data);
     try {
       const send = async (id: string, type: string) => {
@@ -116,14 +144,25 @@ describe('configuration', () => {
       };
       await send('r1', 'reload.a');
       await first.waitFor(1);
-      d.write('s.yaml', subscriptionYaml('s', { filters: [{ exact: { type: 'reload.b' } }], sink: { uri: `${second.url}/two` } }));
+      d.write(
+        's.yaml',
+        subscriptionYaml('s', {
+          filters: [{ exact: { type: 'reload.b' } }],
+          sink: { uri: `${second.url}/two` },
+        }),
+      );
       await broker.waitForLog((l) => l['msg'] === 'configuration reloaded');
       await send('r2', 'reload.b');
       await send('r3', 'reload.a'); // no longer matches
       await second.waitFor(1, 15_000, (r) => r.headers['ce-id'] === 'r2');
       // A broken change: logged with its position, the last good configuration keeps running.
-      d.write('s.yaml', 'apiVersion: trigger-broker/v1\nkind: Subscription\nmetadata: { name: s }\nspec: { sink: { uri: 5 } }\n');
-      const rejected = await broker.waitForLog((l) => String(l['msg']).startsWith('configuration change rejected'));
+      d.write(
+        's.yaml',
+        'apiVersion: trigger-broker/v1\nkind: Subscription\nmetadata: { name: s }\nspec: { sink: { uri: 5 } }\n',
+      );
+      const rejected = await broker.waitForLog((l) =>
+        String(l['msg']).startsWith('configuration change rejected'),
+      );
       expect(String(rejected['problem'])).toMatch(/s\.yaml:4:22: must be of type string/);
       await send('r4', 'reload.b');
       await second.waitFor(1, 15_000, (r) => r.headers['ce-id'] === 'r4');
@@ -143,14 +182,42 @@ describe('configuration', () => {
     d.write('s.yaml', subscriptionYaml('s', { sink: { uri: `${fn.url}/x`, format: 'structured' } }));
     const broker = await startBroker(d.config, d.data);
     try {
-      const a = await runCli(['send', '--url', `${broker.url}/events`, '--type', 'cli.test', '--id', 'cli-1', '--subject', 'ä b', '--data', '{"x":1}']);
+      const a = await runCli([
+        'send',
+        '--url',
+        `${broker.url}/events`,
+        '--type',
+        'cli.test',
+        '--id',
+        'cli-1',
+        '--subject',
+        'ä b',
+        '--data',
+        '{"x":1}',
+      ]);
       expect(a.code).toBe(0);
       expect(a.stdout).toMatch(/^202/);
-      const b = await runCli(['send', '--url', `${broker.url}/events`, '--type', 'cli.test', '--id', 'cli-2', '--mode', 'structured', '--data', 'plain text']);
+      const b = await runCli([
+        'send',
+        '--url',
+        `${broker.url}/events`,
+        '--type',
+        'cli.test',
+        '--id',
+        'cli-2',
+        '--mode',
+        'structured',
+        '--data',
+        'plain text',
+      ]);
       expect(b.code).toBe(0);
       const got = await fn.waitFor(2);
       const events = got.map((r) => JSON.parse(r.body.toString()));
-      expect(events.find((e) => e.id === 'cli-1')).toMatchObject({ type: 'cli.test', subject: 'ä b', data: { x: 1 } });
+      expect(events.find((e) => e.id === 'cli-1')).toMatchObject({
+        type: 'cli.test',
+        subject: 'ä b',
+        data: { x: 1 },
+      });
       expect(events.find((e) => e.id === 'cli-2')).toMatchObject({ data: 'plain text' });
       const refused = await runCli(['send', '--url', 'http://127.0.0.1:9/events', '--type', 'x']);
       expect(refused.code).toBe(1);

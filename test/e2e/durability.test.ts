@@ -34,8 +34,21 @@ describe('durability and overload', () => {
       }
       return 200;
     });
-    d.write('s.yaml', subscriptionYaml('s', { sink: { uri: `${fn.url}/fn` }, delivery: { retry: 100, backoffDelay: 'PT0.2S', concurrency: 4 } }));
-    d.write('t.yaml', subscriptionYaml('t', { filters: [{ suffix: { id: '7' } }], sink: { uri: `${fn.url}/seven` }, delivery: { retry: 100, backoffDelay: 'PT0.2S' } }));
+    d.write(
+      's.yaml',
+      subscriptionYaml('s', {
+        sink: { uri: `${fn.url}/fn` },
+        delivery: { retry: 100, backoffDelay: 'PT0.2S', concurrency: 4 },
+      }),
+    );
+    d.write(
+      't.yaml',
+      subscriptionYaml('t', {
+        filters: [{ suffix: { id: '7' } }],
+        sink: { uri: `${fn.url}/seven` },
+        delivery: { retry: 100, backoffDelay: 'PT0.2S' },
+      }),
+    );
     const broker = await startBroker(d.config, d.data);
     const agent = new Agent({ connections: 8 });
     const accepted = new Set<string>();
@@ -45,7 +58,12 @@ describe('durability and overload', () => {
       while (!killed) {
         const id = `k-${next++}`;
         try {
-          const res = await request(`${broker.url}/events`, { method: 'POST', headers: event(id), body: `{"n":"${id}"}`, dispatcher: agent });
+          const res = await request(`${broker.url}/events`, {
+            method: 'POST',
+            headers: event(id),
+            body: `{"n":"${id}"}`,
+            dispatcher: agent,
+          });
           await res.body.dump();
           if (res.statusCode === 202) accepted.add(id);
         } catch {
@@ -60,14 +78,24 @@ describe('durability and overload', () => {
     await Promise.all(Array.from({ length: 8 }, worker));
     await broker.stop();
     expect(broker.child.signalCode).toBe('SIGKILL');
-    const deliveredBefore = new Set(fn.received.filter((r) => r.url === '/fn').map((r) => String(r.headers['ce-id'])));
+    const deliveredBefore = new Set(
+      fn.received.filter((r) => r.url === '/fn').map((r) => String(r.headers['ce-id'])),
+    );
     expect(deliveredBefore.size).toBeLessThan(accepted.size); // the crash really left work outstanding
     healthy = true;
     const restarted = await startBroker(d.config, d.data);
     try {
       const sevens = [...accepted].filter((id) => id.endsWith('7'));
-      await fn.waitFor(accepted.size, 60_000, (r) => r.url === '/fn' && accepted.has(String(r.headers['ce-id'])));
-      await fn.waitFor(sevens.length, 60_000, (r) => r.url === '/seven' && accepted.has(String(r.headers['ce-id'])));
+      await fn.waitFor(
+        accepted.size,
+        60_000,
+        (r) => r.url === '/fn' && accepted.has(String(r.headers['ce-id'])),
+      );
+      await fn.waitFor(
+        sevens.length,
+        60_000,
+        (r) => r.url === '/seven' && accepted.has(String(r.headers['ce-id'])),
+      );
       const got = new Set(fn.received.filter((r) => r.url === '/fn').map((r) => String(r.headers['ce-id'])));
       for (const id of accepted) expect(got.has(id)).toBe(true);
       // and the data arrived intact
@@ -87,9 +115,16 @@ describe('durability and overload', () => {
       while (hang) await sleep(50);
       return 200;
     });
-    d.write('s.yaml', subscriptionYaml('s', { sink: { uri: `${fn.url}/fn` }, delivery: { timeout: 'PT60S' } }));
+    d.write(
+      's.yaml',
+      subscriptionYaml('s', { sink: { uri: `${fn.url}/fn` }, delivery: { timeout: 'PT60S' } }),
+    );
     const broker = await startBroker(d.config, d.data);
-    const res = await request(`${broker.url}/events`, { method: 'POST', headers: event('stuck-1'), body: '{}' });
+    const res = await request(`${broker.url}/events`, {
+      method: 'POST',
+      headers: event('stuck-1'),
+      body: '{}',
+    });
     await res.body.dump();
     expect(res.statusCode).toBe(202);
     while (fn.arrived.length === 0) await sleep(20);
@@ -119,7 +154,9 @@ describe('durability and overload', () => {
     const head = Object.entries(event('late-1'))
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
-    socket.write(`POST /events HTTP/1.1\r\nhost: 127.0.0.1\r\n${head}content-length: ${body.length}\r\n\r\n{"late"`);
+    socket.write(
+      `POST /events HTTP/1.1\r\nhost: 127.0.0.1\r\n${head}content-length: ${body.length}\r\n\r\n{"late"`,
+    );
     let answer = '';
     socket.on('data', (c: Buffer) => {
       answer += c.toString();
@@ -139,7 +176,10 @@ describe('durability and overload', () => {
   it('answers 429 with Retry-After when more events wait for their commit than the limit, and loses no accepted one', async () => {
     const d = fresh();
     const fn = await startFunction();
-    d.write('broker.yaml', 'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { limits: { maxPendingEvents: 1 } }\n');
+    d.write(
+      'broker.yaml',
+      'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { limits: { maxPendingEvents: 1 } }\n',
+    );
     d.write('s.yaml', subscriptionYaml('s', { sink: { uri: `${fn.url}/fn` } }));
     const broker = await startBroker(d.config, d.data);
     const agent = new Agent({ connections: 64 });
@@ -151,10 +191,16 @@ describe('durability and overload', () => {
         await Promise.all(
           Array.from({ length: 64 }, async (_, i) => {
             const id = `o-${round}-${i}`;
-            const res = await request(`${broker.url}/events`, { method: 'POST', headers: event(id), body: '{}', dispatcher: agent });
+            const res = await request(`${broker.url}/events`, {
+              method: 'POST',
+              headers: event(id),
+              body: '{}',
+              dispatcher: agent,
+            });
             const text = await res.body.text();
             if (res.statusCode === 202) accepted.add(id);
-            else if (res.statusCode === 429) throttled = { headers: res.headers as Record<string, unknown>, body: text };
+            else if (res.statusCode === 429)
+              throttled = { headers: res.headers as Record<string, unknown>, body: text };
             else throw new Error(`unexpected ${res.statusCode}: ${text}`);
           }),
         );
