@@ -19,7 +19,9 @@ export function filterInput(event: CloudEvent): FilterInput {
     attributes: event.attributes,
     json() {
       if (cached) return cached;
-      cached = { ...event.attributes };
+      // A plain loop: on Node 20 it copies a small object several times faster than spread.
+      cached = {};
+      for (const name in event.attributes) cached[name] = event.attributes[name];
       const data = event.data;
       if (data.kind === 'json') cached['data'] = data.value;
       else if (data.kind === 'bytes') {
