@@ -1,0 +1,330 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the ce templates are the manifest language, not JavaScript template literals
+/**
+ * MQTT to HTTP function: messages/s from Mosquitto through trigger-broker (the real CLI as a
+ * child process: mqtt Source, embedded SQLite store, HTTP sink) to a local HTTP function,
+ * beside a raw baseline in the same run: mqtt.js consuming the same messages and POSTing each
+ * to the same function with undici, acknowledging on receipt, storing nothing.
+ *
+ * Each scenario queues N messages in a persistent session first, then lets the consumer drain
+ * it; the rate is measured at the function, from its first request to its N-th, so start-up
+ * is not counted. Mosquitto runs with its own configuration (no persistence, no queue limit):
+ * the harness's, which saves to disk after every change, would make Mosquitto the bottleneck
+ * of both sides.
+ *
+ *   node --import tsx bench/mqtt.ts [--messages 20000]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { connect, connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { Agent, request } from 'undici';
+import { freeLoopbackPort } from '../test/harness/ports.js';
+import { findExecutable, makeBrokerDir, ServerProcess } from '../test/harness/process.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface MqttBenchRow {
+  name: string;
+  brokerPerSec: number;
+  baselinePerSec: number;
+  ratio: number;
+}
+
+interface Scenario {
+  name: string;
+  qos: 0 | 1;
+  /** The MQTT PUBLISH each message is sent as (`i` makes each one distinct). */
+  message(i: number): { payload: string; options: IClientPublishOptions };
+}
+
+const reading = (i: number) =>
+  JSON.stringify({ id: `m-${i}`, deviceId: 'sensor-7', temperature: 21.5, humidity: 40, tags: ['a', 'b'] });
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'QoS 1, raw JSON mapped by ce',
+    qos: 1,
+    message: (i) => ({
+      payload: reading(i),
+      options: { qos: 1, properties: { contentType: 'application/json' } },
+    }),
+  },
+  {
+    name: 'QoS 1, binary-mode CloudEvent (MQTT 5 user properties)',
+    qos: 1,
+    message: (i) => ({
+      payload: reading(i),
+      options: {
+        qos: 1,
+        properties: {
+          contentType: 'application/json',
+          userProperties: {
+            specversion: '1.0',
+            type: 'com.example.bench.reading',
+            source: '/bench/sensor-7',
+            id: `m-${i}`,
+          },
+        },
+      },
+    }),
+  },
+  {
+    name: 'QoS 0, raw JSON mapped by ce',
+    qos: 0,
+    message: (i) => ({
+      payload: reading(i),
+      options: { qos: 0, properties: { contentType: 'application/json' } },
+    }),
+  },
+];
+
+/** A bare function: answers 200 and notes when its first and N-th requests arrived. */
+async function startCountingFunction(): Promise<{
+  url: string;
+  expect(count: number): Promise<{ perSec: number }>;
+  close(): Promise<void>;
+}> {
+  let seen = 0;
+  let first = 0;
+  let waiting: { count: number; resolve: (perSec: number) => void } | undefined;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen += 1;
+      if (seen === 1) first = performance.now();
+      res.writeHead(200).end();
+      if (waiting && seen >= waiting.count) {
+        const elapsed = (performance.now() - first) / 1000;
+        waiting.resolve((waiting.count - 1) / elapsed);
+        waiting = undefined;
+      }
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fn`,
+    expect(count) {
+      seen = 0;
+      return new Promise((resolve) => {
+        waiting = { count, resolve: (perSec) => resolve({ perSec }) };
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function startMosquittoForBench(): Promise<{ url: string; server: ServerProcess }> {
+  const dir = await makeBrokerDir('mosquitto-bench');
+  const port = await freeLoopbackPort();
+  const lines = [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    'persistence false',
+    'max_queued_messages 0',
+    'queue_qos0_messages true',
+    'set_tcp_nodelay true',
+    'log_dest stderr',
+    'log_type error',
+  ];
+  if (process.getuid?.() === 0) lines.push('user root');
+  const configFile = join(dir, 'mosquitto.conf');
+  writeFileSync(configFile, `${lines.join('\n')}\n`);
+  const url = `mqtt://127.0.0.1:${port}`;
+  const server = new ServerProcess(dir, {
+    name: 'mosquitto',
+    command: findExecutable('mosquitto', { fallbacks: ['/usr/sbin/mosquitto'] }),
+    args: ['-c', configFile],
+    isServing: async () => {
+      const probe = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1_000 });
+      await probe.endAsync(true);
+      return true;
+    },
+    startTimeoutMs: 10_000,
+    stopTimeoutMs: 5_000,
+  });
+  await server.start();
+  return { url, server };
+}
+
+/** Makes the persistent session of `clientId` subscribe to `topic`, then leaves it offline. */
+async function prepareSession(url: string, clientId: string, topic: string, qos: 0 | 1): Promise<void> {
+  const client = await connectAsync(url, {
+    clientId,
+    clean: false,
+    protocolVersion: 5,
+    properties: { sessionExpiryInterval: 3600 },
+  });
+  await client.subscribeAsync(topic, { qos });
+  await client.endAsync();
+}
+
+/** Queues `count` messages of the scenario for the offline session, 64 in flight. */
+async function queueMessages(url: string, topic: string, scenario: Scenario, count: number): Promise<void> {
+  const client: MqttClient = await connectAsync(url, {
+    clientId: `bench-pub-${randomUUID()}`,
+    protocolVersion: 5,
+  });
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const { payload, options } = scenario.message(next++);
+      await client.publishAsync(topic, payload, { ...options, qos: 1 });
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+  await client.endAsync();
+}
+
+async function startBrokerProcess(configDir: string, dataDir: string): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'trigger-broker.js'),
+      'start',
+      configDir,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data',
+      dataDir,
+      '--log-level',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  // At --log-level warn only problems are logged: show them, they explain a stalled run.
+  createInterface({ input: child.stdout! }).on('line', (line) => console.error(`[trigger-broker] ${line}`));
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The baseline: mqtt.js takes each message (auto-acknowledged) and POSTs it with undici. */
+async function runBaseline(
+  mqttUrl: string,
+  clientId: string,
+  functionUrl: string,
+): Promise<() => Promise<void>> {
+  const agent = new Agent({ connections: 32, pipelining: 1 });
+  // The listener is in place before the CONNACK: the queued messages follow it at once.
+  const client = connect(mqttUrl, {
+    clientId,
+    clean: false,
+    protocolVersion: 5,
+    properties: { sessionExpiryInterval: 3600 },
+  });
+  client.on('message', (_topic, payload) => {
+    request(functionUrl, {
+      method: 'POST',
+      body: payload,
+      headers: { 'content-type': 'application/json' },
+      dispatcher: agent,
+    }).then(
+      (res) => res.body.dump(),
+      () => undefined,
+    );
+  });
+  await once(client, 'connect');
+  return async () => {
+    await client.endAsync(true);
+    await agent.close();
+  };
+}
+
+export async function runMqttBench(options: { messages?: number } = {}): Promise<MqttBenchRow[]> {
+  const messages = options.messages ?? 20_000;
+  const mosquitto = await startMosquittoForBench();
+  const fn = await startCountingFunction();
+  const dir = mkdtempSync(join(tmpdir(), 'tb-bench-mqtt-'));
+  const rows: MqttBenchRow[] = [];
+  try {
+    for (const [index, scenario] of SCENARIOS.entries()) {
+      // trigger-broker
+      const brokerTopic = `bench/${index}/broker`;
+      const brokerClientId = `bench-broker-${index}`;
+      const configDir = join(dir, `config-${index}`);
+      mkdirSync(configDir);
+      writeFileSync(
+        join(configDir, 'broker.yaml'),
+        'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: bench }\nspec: { limits: { maxPendingEvents: 1000000 } }\n',
+      );
+      writeFileSync(
+        join(configDir, 'source.yaml'),
+        `apiVersion: trigger-broker/v1\nkind: Source\nmetadata: { name: sensors }\nspec: ${JSON.stringify({
+          mqtt: { url: mosquitto.url, topics: [brokerTopic], qos: scenario.qos, clientId: brokerClientId },
+          ce: { type: 'com.example.bench.reading', source: '/bench/${body.deviceId}', id: '${body.id}' },
+        })}\n`,
+      );
+      writeFileSync(
+        join(configDir, 'sub.yaml'),
+        `apiVersion: trigger-broker/v1\nkind: Subscription\nmetadata: { name: fn }\nspec: ${JSON.stringify({ sink: { uri: fn.url } })}\n`,
+      );
+      await prepareSession(mosquitto.url, brokerClientId, brokerTopic, scenario.qos);
+      await queueMessages(mosquitto.url, brokerTopic, scenario, messages);
+      const brokerDone = fn.expect(messages);
+      const broker = await startBrokerProcess(configDir, join(dir, `data-${index}`));
+      const measured = await brokerDone;
+      await stopProcess(broker);
+
+      // baseline, on the same messages in a session of its own
+      const baseTopic = `bench/${index}/baseline`;
+      const baseClientId = `bench-baseline-${index}`;
+      await prepareSession(mosquitto.url, baseClientId, baseTopic, scenario.qos);
+      await queueMessages(mosquitto.url, baseTopic, scenario, messages);
+      const baseDone = fn.expect(messages);
+      const stopBaseline = await runBaseline(mosquitto.url, baseClientId, fn.url);
+      const base = await baseDone;
+      await stopBaseline();
+
+      rows.push({
+        name: `${scenario.name}, ${messages.toLocaleString('en-US')} messages`,
+        brokerPerSec: measured.perSec,
+        baselinePerSec: base.perSec,
+        ratio: measured.perSec / base.perSec,
+      });
+    }
+  } finally {
+    await fn.close();
+    await mosquitto.server.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+export function printMqttRows(rows: MqttBenchRow[]): void {
+  console.log(
+    '\nmqtt: messages/s from Mosquitto to a local HTTP function (baseline: mqtt.js posting each message with undici, no storage)',
+  );
+  console.log('| scenario | trigger-broker msg/s | baseline msg/s | ratio |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const r of rows) {
+    console.log(
+      `| ${r.name} | ${Math.round(r.brokerPerSec).toLocaleString('en-US')} | ${Math.round(r.baselinePerSec).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} |`,
+    );
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const i = process.argv.indexOf('--messages');
+  const messages = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  printMqttRows(await runMqttBench(messages ? { messages } : {}));
+}
