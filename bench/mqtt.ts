@@ -243,7 +243,7 @@ async function runBaseline(
       () => undefined,
     );
   });
-  await once(client, 'connect');
+  await new Promise<void>((resolve) => client.once('connect', () => resolve()));
   return async () => {
     await client.endAsync(true);
     await agent.close();
