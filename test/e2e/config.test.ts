@@ -1,19 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, scratch, startBroker, startFunction, subscriptionYaml } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, scratchDirs, startBroker, startFunction, subscriptionYaml } from './support.js';
 
 /** `validate`, `start` refusing bad manifests, and hot reload, through the real CLI. */
 describe('configuration', () => {
-  const dirs: ReturnType<typeof scratch>[] = [];
-  afterAll(() => {
-    for (const d of dirs) d.dispose();
-  });
-  const fresh = () => {
-    const d = scratch();
-    dirs.push(d);
-    return d;
-  };
+  const fresh = scratchDirs();
 
   it('validate prints file:line:col at the offending key or value, and exits 1', async () => {
     const d = fresh();

@@ -1,20 +1,12 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
-import { scratch, startBroker, startFunction, subscriptionYaml } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { scratchDirs, startBroker, startFunction, subscriptionYaml } from './support.js';
 
 /** The delivery promise across crashes, shutdowns and overload, through the real CLI. */
 describe('durability and overload', () => {
-  const dirs: ReturnType<typeof scratch>[] = [];
-  afterAll(() => {
-    for (const d of dirs) d.dispose();
-  });
-  const fresh = () => {
-    const d = scratch();
-    dirs.push(d);
-    return d;
-  };
+  const fresh = scratchDirs();
   const event = (id: string, type = 'dur.test') => ({
     'ce-specversion': '1.0',
     'ce-id': id,

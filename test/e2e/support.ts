@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'trigger-broker.js');
@@ -258,4 +259,20 @@ export function sourceYaml(name: string, spec: Record<string, unknown>): string 
 
 export function writeFile(path: string, text: string): void {
   writeFileSync(path, text);
+}
+
+/**
+ * Scratch directories for the tests of one file, all removed after the file: call
+ * `scratchDirs()` inside a `describe`, then `fresh()` in each test.
+ */
+export function scratchDirs(): () => ReturnType<typeof scratch> {
+  const dirs: ReturnType<typeof scratch>[] = [];
+  afterAll(() => {
+    for (const d of dirs) d.dispose();
+  });
+  return () => {
+    const d = scratch();
+    dirs.push(d);
+    return d;
+  };
 }
