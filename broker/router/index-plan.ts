@@ -14,10 +14,12 @@
  *   and `not not x` is `x`. A negated leaf says what an event must NOT hold, which an index of
  *   present values cannot use, so it gives nothing;
  * - `pattern` contributes its `indexHints()` (exact values outside any `$or`), each hint one
- *   condition whose alternatives are its values; `sql` and unknown dialects are opaque.
+ *   condition whose alternatives are its values; `sql` contributes the plain string comparisons
+ *   it requires (sql-conditions.ts); unknown dialects are opaque.
  */
 import type { FilterSpec } from '../config/types.js';
 import { compilePattern, type IndexHint } from '../filters/pattern/index.js';
+import { sqlConditions } from './sql-conditions.js';
 
 /** A scalar of an event's JSON form, numbers in `canonicalNumber` form. */
 export type HintValue = string | number | boolean | null;
@@ -67,8 +69,10 @@ function conditionsOf(filter: unknown, negated: boolean): NecessaryCondition[] {
     case 'any':
       if (!Array.isArray(body)) return [];
       return negated ? body.flatMap((member) => conditionsOf(member, true)) : unionOf(body, false);
+    case 'sql':
+      return negated ? [] : sqlConditions(body, cheapestCondition);
     default:
-      return []; // sql and anything unknown: opaque
+      return []; // anything unknown: opaque
   }
 }
 

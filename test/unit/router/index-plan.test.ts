@@ -52,7 +52,9 @@ describe('necessaryConditions', () => {
   });
 
   it('gives nothing for an any with one unindexable alternative: that branch could match anything', () => {
-    expect(necessaryConditions([{ any: [{ exact: { type: 'a' } }, { sql: "type = 'b'" }] }])).toEqual([]);
+    expect(necessaryConditions([{ any: [{ exact: { type: 'a' } }, { sql: 'INT(priority) > 8' }] }])).toEqual(
+      [],
+    );
     expect(
       necessaryConditions([{ any: [{ exact: { type: 'a' } }, { not: { exact: { type: 'b' } } }] }]),
     ).toEqual([]);
@@ -110,8 +112,32 @@ describe('necessaryConditions', () => {
     expect(necessaryConditions([{ pattern: 'not an object' } as unknown as FilterSpec])).toEqual([]);
   });
 
-  it('treats sql and unknown dialects as opaque, and survives malformed bodies', () => {
-    expect(necessaryConditions([{ sql: "type = 'a'" }])).toEqual([]);
+  it('reads the plain string comparisons a sql filter requires, on always-String attributes only', () => {
+    const exact = (attribute: string, value: string) => ({ kind: 'exact', attribute, value });
+    expect(necessaryConditions([{ sql: "type = 'a'" }])).toEqual([[exact('type', 'a')]]);
+    expect(necessaryConditions([{ sql: "'a' = TYPE AND source LIKE '/t1/%'" }])).toEqual([
+      [exact('type', 'a')],
+      [{ kind: 'prefix', attribute: 'source', value: '/t1/' }],
+    ]);
+    expect(necessaryConditions([{ sql: "type = 'a' OR subject IN ('x', 'y')" }])).toEqual([
+      [exact('type', 'a'), exact('subject', 'x'), exact('subject', 'y')],
+    ]);
+    expect(necessaryConditions([{ sql: "subject LIKE 'a\\%b'" }])).toEqual([[exact('subject', 'a%b')]]);
+    // opaque: an extension (it may be an Integer, and casts apply), negations, an OR with an opaque side, functions
+    for (const sql of [
+      "region = 'eu'",
+      "type NOT LIKE 'a%'",
+      "NOT type = 'a'",
+      "type = 'a' OR INT(priority) > 1",
+      "LOWER(type) = 'a'",
+      "type LIKE '%a'",
+      'type = (',
+    ]) {
+      expect({ sql, conditions: necessaryConditions([{ sql }]) }).toEqual({ sql, conditions: [] });
+    }
+  });
+
+  it('treats unknown dialects as opaque, and survives malformed bodies', () => {
     expect(necessaryConditions([{ regex: { type: 'a' } } as unknown as FilterSpec])).toEqual([]);
     expect(necessaryConditions([{ exact: { type: 5 } } as unknown as FilterSpec])).toEqual([]);
     expect(
