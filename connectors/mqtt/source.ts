@@ -127,6 +127,11 @@ export class MqttSource implements Connector {
       { url: settings.displayUrl, clientId: settings.clientId, sessionPresent: connack.sessionPresent },
       'mqtt connected',
     );
+    if (this.subscribed && !connack.sessionPresent)
+      context.log.warn(
+        { url: settings.displayUrl, clientId: settings.clientId },
+        'mqtt: the MQTT broker did not keep the session (no persistence, or it expired): messages published while disconnected are lost',
+      );
     // Subscribe once per start (the topics may have changed since the session was made), and
     // again whenever the MQTT broker did not keep the session.
     if (!this.subscribed || !connack.sessionPresent) {
