@@ -5,15 +5,18 @@
  *
  *   node --import tsx bench/ingest.ts [--seconds 10] [--connections 64]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import {
+  isMain,
+  MATCH_NOTHING,
+  numberFlag,
+  ROOT,
+  startNodeProcess,
+  stopProcess,
+  UNLIMITED_PENDING,
+  withBroker,
+} from './support.js';
 
 export interface IngestRow {
   scenario: string;
@@ -21,34 +24,6 @@ export interface IngestRow {
   baselineEventsPerSec: number;
   ratio: number;
   brokerErrors: number;
-}
-
-async function startProcess(
-  args: string[],
-  ready: (line: Record<string, unknown>) => string | undefined,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-    lines.on('line', (line) => {
-      try {
-        const found = ready(JSON.parse(line) as Record<string, unknown>);
-        if (found) resolve(found);
-      } catch {
-        // not JSON
-      }
-    });
-  });
-  lines.on('line', () => undefined); // keep draining
-  return { child, url };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 function singleEvent(): { headers: Record<string, string>; body: string } {
@@ -99,19 +74,27 @@ async function load(
   };
 }
 
+/** The baseline: bench/baseline-server.mjs, a bare fastify route in a process of its own, like the broker. */
+async function startBaselineServer() {
+  const { child, found: url } = await startNodeProcess(
+    [join(ROOT, 'bench', 'baseline-server.mjs')],
+    (line) => {
+      try {
+        const logged = JSON.parse(line) as Record<string, unknown>;
+        return logged['msg'] === 'listening' ? String(logged['address']) : undefined;
+      } catch {
+        return undefined; // not JSON
+      }
+    },
+  );
+  return { child, url };
+}
+
 export async function runIngestBench(
   options: { seconds?: number; connections?: number } = {},
 ): Promise<IngestRow[]> {
   const seconds = options.seconds ?? 10;
   const connections = options.connections ?? 64;
-  const dir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
-  const brokerManifest = (synchronous: 'full' | 'normal') =>
-    `apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: bench }\nspec: { store: { synchronous: ${synchronous} }, limits: { maxBodyBytes: 16777216, maxPendingEvents: 1000000 } }\n`;
-  // One subscription whose filter every benchmark event fails: routing runs, delivery does not.
-  writeFileSync(
-    join(dir, 'sub.yaml'),
-    'apiVersion: trigger-broker/v1\nkind: Subscription\nmetadata: { name: elsewhere }\nspec: { filters: [ { exact: { type: com.example.other } } ], sink: { uri: "http://127.0.0.1:9/x" } }\n',
-  );
   const rows: IngestRow[] = [];
   const scenarios: {
     name: string;
@@ -122,46 +105,30 @@ export async function runIngestBench(
     { name: 'single event (binary mode)', request: singleEvent(), perRequest: 1, stores: ['normal', 'full'] },
     { name: 'batch of 100 (batched mode)', request: batch(100), perRequest: 100, stores: ['normal', 'full'] },
   ];
-  try {
-    for (const scenario of scenarios) {
-      const baseline = await startProcess([join(ROOT, 'bench', 'baseline-server.mjs')], (l) =>
-        l['msg'] === 'listening' ? String(l['address']) : undefined,
+  for (const scenario of scenarios) {
+    const baseline = await startBaselineServer();
+    const base = await load(baseline.url, scenario.request, seconds, connections);
+    await stopProcess(baseline.child);
+    for (const synchronous of scenario.stores) {
+      const config = {
+        broker: {
+          store: { synchronous },
+          limits: { ...UNLIMITED_PENDING, maxBodyBytes: 16_777_216 },
+        },
+        // One subscription whose filter every benchmark event fails: routing runs, delivery does not.
+        subscription: MATCH_NOTHING,
+      };
+      const measured = await withBroker(config, (broker) =>
+        load(broker.url, scenario.request, seconds, connections),
       );
-      const base = await load(baseline.url, scenario.request, seconds, connections);
-      await stop(baseline.child);
-      for (const synchronous of scenario.stores) {
-        writeFileSync(join(dir, 'broker.yaml'), brokerManifest(synchronous));
-        rmSync(join(dir, 'data'), { recursive: true, force: true });
-        const broker = await startProcess(
-          [
-            join(ROOT, 'bin', 'trigger-broker.js'),
-            'start',
-            dir,
-            '--port',
-            '0',
-            '--host',
-            '127.0.0.1',
-            '--data',
-            join(dir, 'data'),
-            '--log-level',
-            'info',
-          ],
-          (l) =>
-            l['msg'] === 'trigger-broker listening' ? `http://127.0.0.1:${String(l['port'])}` : undefined,
-        );
-        const measured = await load(broker.url, scenario.request, seconds, connections);
-        await stop(broker.child);
-        rows.push({
-          scenario: `${scenario.name}, store synchronous=${synchronous}`,
-          brokerEventsPerSec: Math.round(measured.requestsPerSec * scenario.perRequest),
-          baselineEventsPerSec: Math.round(base.requestsPerSec * scenario.perRequest),
-          ratio: measured.requestsPerSec / base.requestsPerSec,
-          brokerErrors: measured.non2xx + measured.errors,
-        });
-      }
+      rows.push({
+        scenario: `${scenario.name}, store synchronous=${synchronous}`,
+        brokerEventsPerSec: Math.round(measured.requestsPerSec * scenario.perRequest),
+        baselineEventsPerSec: Math.round(base.requestsPerSec * scenario.perRequest),
+        ratio: measured.requestsPerSec / base.requestsPerSec,
+        brokerErrors: measured.non2xx + measured.errors,
+      });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }
@@ -179,13 +146,9 @@ export function printIngestRows(rows: IngestRow[]): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  const seconds = arg('seconds');
-  const connections = arg('connections');
+if (isMain(import.meta.url)) {
+  const seconds = numberFlag('seconds');
+  const connections = numberFlag('connections');
   printIngestRows(
     await runIngestBench({ ...(seconds ? { seconds } : {}), ...(connections ? { connections } : {}) }),
   );

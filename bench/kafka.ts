@@ -9,28 +9,24 @@
  *
  *   node --import tsx bench/kafka.ts [--records 20000]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { type EachBatchPayload, Kafka, logLevel, type Message, Partitioners } from 'kafkajs';
 import { Agent, request } from 'undici';
 import { createKafkaTopics, kafkaBrokerList, startKafka, uniqueTopicName } from '../test/harness/kafka.js';
+import {
+  type ConnectorRow,
+  connectorRow,
+  isMain,
+  MATCH_NOTHING,
+  numberFlag,
+  printConnectorTable,
+  startCountingFunction,
+  storedRate,
+  WindowRate,
+  withBroker,
+} from './support.js';
 
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-export interface KafkaBenchRow {
-  name: string;
-  brokerPerSec: number;
-  baselinePerSec: number;
-  ratio: number;
-}
+const DEFAULT_RECORDS = 20_000;
 
 interface Scenario {
   name: string;
@@ -75,55 +71,6 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** The function both sides deliver to: answers 200 and notes when each distinct id first came. */
-async function startCountingFunction() {
-  const seen = new Set<string>();
-  let first = 0;
-  let last = 0;
-  let target = Number.POSITIVE_INFINITY;
-  let reached: () => void = () => undefined;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const id = String(req.headers['ce-id']);
-      if (!seen.has(id)) {
-        seen.add(id);
-        const now = performance.now();
-        if (seen.size === 1) first = now;
-        last = now;
-        if (seen.size >= target) reached();
-      }
-      res.writeHead(200).end();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    /** Resets the count and resolves with records/s once `n` distinct ids arrived. */
-    expect(n: number, timeoutMs: number): Promise<number> {
-      seen.clear();
-      target = n;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`only ${seen.size} of ${n} records arrived`)),
-          timeoutMs,
-        );
-        reached = () => {
-          clearTimeout(timer);
-          resolve((n - 1) / ((last - first) / 1000));
-        };
-      });
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 async function produce(brokers: string, topic: string, scenario: Scenario, records: number): Promise<void> {
   const producer = new Kafka({ brokers: kafkaBrokerList(brokers), logLevel: logLevel.NOTHING }).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -139,56 +86,6 @@ async function produce(brokers: string, topic: string, scenario: Scenario, recor
   }
 }
 
-/** Starts `trigger-broker start` on `dir/config`; resolves with the process and its port once it listens. */
-async function startBrokerProcess(dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const args = [
-    'start',
-    join(dir, 'config'),
-    '--port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--data',
-    join(dir, 'data'),
-  ];
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', 'trigger-broker.js'), ...args, '--log-level', 'info'],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the broker exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (/"level":(50|60)/.test(line)) process.stderr.write(`[broker] ${line}\n`);
-      if (line.includes('"msg":"trigger-broker listening"')) resolve(Number(JSON.parse(line).port));
-    });
-  });
-  return { child, port };
-}
-
-/** A broker configuration: the Kafka Source and one subscription (to the function, or matching nothing). */
-function writeBrokerConfig(dir: string, source: Record<string, unknown>, sinkUrl: string | undefined): void {
-  const manifest = (kind: string, name: string, spec: unknown) =>
-    `apiVersion: trigger-broker/v1\nkind: ${kind}\nmetadata: { name: ${name} }\nspec: ${JSON.stringify(spec)}\n`;
-  mkdirSync(join(dir, 'config'));
-  writeFileSync(join(dir, 'config', 'source.yaml'), manifest('Source', 'bench', source));
-  const subscription =
-    sinkUrl === undefined
-      ? { filters: [{ exact: { type: 'com.example.nothing' } }], sink: { uri: 'http://127.0.0.1:9/x' } }
-      : { sink: { uri: sinkUrl } };
-  writeFileSync(join(dir, 'config', 'sub.yaml'), manifest('Subscription', 'fn', subscription));
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** kafkajs reads the topic and POSTs every record, `inFlight` at a time per batch, then commits. */
 async function runBaseline(brokers: string, topic: string, functionUrl: string, inFlight: number) {
   const agent = new Agent({ connections: inFlight, pipelining: 1 });
@@ -199,7 +96,7 @@ async function runBaseline(brokers: string, topic: string, functionUrl: string, 
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   const post = async (value: Buffer | null, id: string) => {
-    const res = await request(`${functionUrl}/fn`, {
+    const res = await request(functionUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'ce-id': id },
       body: value ?? '',
@@ -224,39 +121,6 @@ async function runBaseline(brokers: string, topic: string, functionUrl: string, 
     await consumer.disconnect();
     await agent.close();
   };
-}
-
-/**
- * A rate over the stretch from a tenth of `n` to all of it, so that start-up, the group join and
- * the first fetches (which arrive in large batches) are left out.
- */
-class WindowRate {
-  private start: { at: number; count: number } | undefined;
-  constructor(private readonly n: number) {}
-  /** Notes the count now; returns the rate once it reached `n`. */
-  observe(count: number): number | undefined {
-    const now = performance.now();
-    if (this.start === undefined && count >= this.n / 10) this.start = { at: now, count };
-    if (this.start === undefined || count < this.n || count === this.start.count) return undefined;
-    return (count - this.start.count) / ((now - this.start.at) / 1000);
-  }
-}
-
-/** Polls the broker's accepted-events counter until `n` events are stored. */
-async function storedRate(port: number, n: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  const window = new WindowRate(n);
-  for (;;) {
-    if (Date.now() > deadline) throw new Error(`the broker stored fewer than ${n} events in time`);
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const count = [...text.matchAll(/^trigger_broker_events_accepted_total\{[^}]*\} (\d+)/gm)].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    );
-    const rate = window.observe(count);
-    if (rate !== undefined) return rate;
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /** kafkajs reading the topic and doing nothing with the records: the ceiling of any consumer. */
@@ -289,36 +153,19 @@ async function consumeOnlyRate(brokers: string, topic: string, n: number): Promi
   }
 }
 
-export async function runKafkaBench(options: { records?: number } = {}): Promise<KafkaBenchRow[]> {
-  const records = options.records ?? 20_000;
+export async function runKafkaBench(options: { records?: number } = {}): Promise<ConnectorRow[]> {
+  const records = options.records ?? DEFAULT_RECORDS;
   const kafka = await startKafka();
-  const fn = await startCountingFunction();
-  const rows: KafkaBenchRow[] = [];
-  const withBroker = async <T>(
-    source: Record<string, unknown>,
-    sinkUrl: string | undefined,
-    measure: (port: number) => Promise<T>,
-  ): Promise<T> => {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-bench-kafka-'));
-    try {
-      writeBrokerConfig(dir, source, sinkUrl);
-      const broker = await startBrokerProcess(dir);
-      try {
-        return await measure(broker.port);
-      } finally {
-        await stopProcess(broker.child);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  // Each record's id arrives as ce-id on both sides; the rate runs from the first to the last.
+  const fn = await startCountingFunction({ count: 'distinct ce-id', from: 0 });
+  const rows: ConnectorRow[] = [];
   try {
     for (const scenario of SCENARIOS) {
       const topic = uniqueTopicName('bench');
       await createKafkaTopics(kafka.url, [{ topic, numPartitions: scenario.partitions }]);
       await produce(kafka.url, topic, scenario, records);
 
-      const baselineRate = fn.expect(records, 300_000);
+      const baselineRate = fn.measure(records, 300_000);
       const stopBaseline = await runBaseline(kafka.url, topic, fn.url, 32);
       const baselinePerSec = await baselineRate.finally(stopBaseline);
 
@@ -326,9 +173,12 @@ export async function runKafkaBench(options: { records?: number } = {}): Promise
         kafka: { brokers: [kafka.url], topics: [topic], groupId: `broker-${topic}`, fromBeginning: true },
         ...(scenario.ce ? { ce: scenario.ce } : {}),
       };
-      const brokerRate = fn.expect(records, 300_000);
-      const brokerPerSec = await withBroker(source, `${fn.url}/fn`, () => brokerRate);
-      rows.push({ name: scenario.name, brokerPerSec, baselinePerSec, ratio: brokerPerSec / baselinePerSec });
+      const brokerRate = fn.measure(records, 300_000);
+      const brokerPerSec = await withBroker(
+        { source, subscription: { sink: { uri: fn.url } } },
+        () => brokerRate,
+      );
+      rows.push(connectorRow(scenario.name, brokerPerSec, baselinePerSec));
     }
 
     // The Source alone: records into the durable store with no delivery, beside kafkajs reading
@@ -343,13 +193,16 @@ export async function runKafkaBench(options: { records?: number } = {}): Promise
       kafka: { brokers: [kafka.url], topics: [topic], groupId: `broker-${topic}`, fromBeginning: true },
       ce: stored.ce,
     };
-    const storedPerSec = await withBroker(source, undefined, (port) => storedRate(port, many, 300_000));
-    rows.push({
-      name: `stored only, no delivery (${stored.name}; baseline: kafkajs reading without processing)`,
-      brokerPerSec: storedPerSec,
-      baselinePerSec: consumeOnly,
-      ratio: storedPerSec / consumeOnly,
-    });
+    const storedPerSec = await withBroker({ source, subscription: MATCH_NOTHING }, (broker) =>
+      storedRate(broker.port, many, 300_000),
+    );
+    rows.push(
+      connectorRow(
+        `stored only, no delivery (${stored.name}; baseline: kafkajs reading without processing)`,
+        storedPerSec,
+        consumeOnly,
+      ),
+    );
   } finally {
     await fn.close();
     await kafka.dispose();
@@ -357,20 +210,12 @@ export async function runKafkaBench(options: { records?: number } = {}): Promise
   return rows;
 }
 
-export function printKafkaRows(rows: readonly KafkaBenchRow[], records: number): void {
-  console.log(
-    `\nkafka: records/s from a topic (${records.toLocaleString('en-US')} records already in it) to a local HTTP function (baseline: kafkajs posting each record with undici, no storage)`,
-  );
-  console.log('| scenario | trigger-broker msg/s | baseline msg/s | ratio |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const r of rows)
-    console.log(
-      `| ${r.name} | ${Math.round(r.brokerPerSec).toLocaleString('en-US')} | ${Math.round(r.baselinePerSec).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} |`,
-    );
+/** The heading of the kafka table, which names the number of records each scenario reads. */
+export function kafkaHeading(records = DEFAULT_RECORDS): string {
+  return `kafka: records/s from a topic (${records.toLocaleString('en-US')} records already in it) to a local HTTP function (baseline: kafkajs posting each record with undici, no storage)`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const i = process.argv.indexOf('--records');
-  const records = i > 0 ? Number(process.argv[i + 1]) : 20_000;
-  printKafkaRows(await runKafkaBench({ records }), records);
+if (isMain(import.meta.url)) {
+  const records = numberFlag('records') ?? DEFAULT_RECORDS;
+  printConnectorTable(kafkaHeading(records), await runKafkaBench({ records }));
 }

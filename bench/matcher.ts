@@ -12,12 +12,13 @@
  * constant three `sql` filters (if the CESQL module can be loaded), which no index can see into. Events are built before timing; each match is
  * real work (events cycle through a pool of varied events, results are folded into a checksum).
  */
-import { pathToFileURL } from 'node:url';
+
 import type { AttributeValue, CloudEvent } from '../broker/cloudevents/event.js';
 import type { FilterSpec } from '../broker/config/types.js';
 import { compileFilters, type ExtraDialects } from '../broker/filters/compile.js';
 import { compilePattern } from '../broker/filters/pattern/index.js';
 import { NaiveRouter, type RoutedSubscription, Router } from '../broker/router/router.js';
+import { isMain } from './support.js';
 
 export interface MatcherBenchOptions {
   /** Subscription counts to measure. */
@@ -348,7 +349,7 @@ export function printMatcherRows(rows: readonly MatcherRow[]): void {
   console.log(`(checksum ${checksum})`);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   const argument = (name: string): string | undefined => {
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? process.argv[at + 1] : undefined;

@@ -13,29 +13,23 @@
  *
  *   node --import tsx bench/mqtt.ts [--messages 20000]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect, connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { Agent, request } from 'undici';
 import { freeLoopbackPort } from '../test/harness/ports.js';
 import { findExecutable, makeBrokerDir, ServerProcess } from '../test/harness/process.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-export interface MqttBenchRow {
-  name: string;
-  brokerPerSec: number;
-  baselinePerSec: number;
-  ratio: number;
-}
+import {
+  type ConnectorRow,
+  connectorRow,
+  isMain,
+  numberFlag,
+  printConnectorTable,
+  startCountingFunction,
+  UNLIMITED_PENDING,
+  withBroker,
+} from './support.js';
 
 interface Scenario {
   name: string;
@@ -84,47 +78,6 @@ const SCENARIOS: Scenario[] = [
     }),
   },
 ];
-
-/** A bare function: answers 200 and notes when its first and N-th requests arrived. */
-async function startCountingFunction(): Promise<{
-  url: string;
-  expect(count: number): Promise<{ perSec: number }>;
-  close(): Promise<void>;
-}> {
-  let seen = 0;
-  let first = 0;
-  let waiting: { count: number; resolve: (perSec: number) => void } | undefined;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      seen += 1;
-      if (seen === 1) first = performance.now();
-      res.writeHead(200).end();
-      if (waiting && seen >= waiting.count) {
-        const elapsed = (performance.now() - first) / 1000;
-        waiting.resolve((waiting.count - 1) / elapsed);
-        waiting = undefined;
-      }
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fn`,
-    expect(count) {
-      seen = 0;
-      return new Promise((resolve) => {
-        waiting = { count, resolve: (perSec) => resolve({ perSec }) };
-      });
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 async function startMosquittoForBench(): Promise<{ url: string; server: ServerProcess }> {
   const dir = await makeBrokerDir('mosquitto-bench');
@@ -188,36 +141,6 @@ async function queueMessages(url: string, topic: string, scenario: Scenario, cou
   await client.endAsync();
 }
 
-async function startBrokerProcess(configDir: string, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin', 'trigger-broker.js'),
-      'start',
-      configDir,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--data',
-      dataDir,
-      '--log-level',
-      'warn',
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  // At --log-level warn only problems are logged: show them, they explain a stalled run.
-  createInterface({ input: child.stdout! }).on('line', (line) => console.error(`[trigger-broker] ${line}`));
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** The baseline: mqtt.js takes each message (auto-acknowledged) and POSTs it with undici. */
 async function runBaseline(
   mqttUrl: string,
@@ -250,81 +173,61 @@ async function runBaseline(
   };
 }
 
-export async function runMqttBench(options: { messages?: number } = {}): Promise<MqttBenchRow[]> {
+export async function runMqttBench(options: { messages?: number } = {}): Promise<ConnectorRow[]> {
   const messages = options.messages ?? 20_000;
   const mosquitto = await startMosquittoForBench();
-  const fn = await startCountingFunction();
-  const dir = mkdtempSync(join(tmpdir(), 'tb-bench-mqtt-'));
-  const rows: MqttBenchRow[] = [];
+  // The baseline sends no ce-id: every request counts, from the first to the N-th.
+  const fn = await startCountingFunction({ count: 'request', from: 0 });
+  const rows: ConnectorRow[] = [];
   try {
     for (const [index, scenario] of SCENARIOS.entries()) {
-      // trigger-broker
+      // trigger-broker, draining a session queued before it starts
       const brokerTopic = `bench/${index}/broker`;
       const brokerClientId = `bench-broker-${index}`;
-      const configDir = join(dir, `config-${index}`);
-      mkdirSync(configDir);
-      writeFileSync(
-        join(configDir, 'broker.yaml'),
-        'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: bench }\nspec: { limits: { maxPendingEvents: 1000000 } }\n',
-      );
-      writeFileSync(
-        join(configDir, 'source.yaml'),
-        `apiVersion: trigger-broker/v1\nkind: Source\nmetadata: { name: sensors }\nspec: ${JSON.stringify({
-          mqtt: { url: mosquitto.url, topics: [brokerTopic], qos: scenario.qos, clientId: brokerClientId },
-          ce: { type: 'com.example.bench.reading', source: '/bench/${body.deviceId}', id: '${body.id}' },
-        })}\n`,
-      );
-      writeFileSync(
-        join(configDir, 'sub.yaml'),
-        `apiVersion: trigger-broker/v1\nkind: Subscription\nmetadata: { name: fn }\nspec: ${JSON.stringify({ sink: { uri: fn.url } })}\n`,
-      );
       await prepareSession(mosquitto.url, brokerClientId, brokerTopic, scenario.qos);
       await queueMessages(mosquitto.url, brokerTopic, scenario, messages);
-      const brokerDone = fn.expect(messages);
-      const broker = await startBrokerProcess(configDir, join(dir, `data-${index}`));
-      const measured = await brokerDone;
-      await stopProcess(broker);
+      const brokerDone = fn.measure(messages);
+      const brokerPerSec = await withBroker(
+        {
+          broker: { limits: UNLIMITED_PENDING },
+          source: {
+            mqtt: { url: mosquitto.url, topics: [brokerTopic], qos: scenario.qos, clientId: brokerClientId },
+            ce: { type: 'com.example.bench.reading', source: '/bench/${body.deviceId}', id: '${body.id}' },
+          },
+          subscription: { sink: { uri: fn.url } },
+        },
+        () => brokerDone,
+      );
 
       // baseline, on the same messages in a session of its own
       const baseTopic = `bench/${index}/baseline`;
       const baseClientId = `bench-baseline-${index}`;
       await prepareSession(mosquitto.url, baseClientId, baseTopic, scenario.qos);
       await queueMessages(mosquitto.url, baseTopic, scenario, messages);
-      const baseDone = fn.expect(messages);
+      const baseDone = fn.measure(messages);
       const stopBaseline = await runBaseline(mosquitto.url, baseClientId, fn.url);
-      const base = await baseDone;
+      const baselinePerSec = await baseDone;
       await stopBaseline();
 
-      rows.push({
-        name: `${scenario.name}, ${messages.toLocaleString('en-US')} messages`,
-        brokerPerSec: measured.perSec,
-        baselinePerSec: base.perSec,
-        ratio: measured.perSec / base.perSec,
-      });
+      rows.push(
+        connectorRow(
+          `${scenario.name}, ${messages.toLocaleString('en-US')} messages`,
+          brokerPerSec,
+          baselinePerSec,
+        ),
+      );
     }
   } finally {
     await fn.close();
     await mosquitto.server.dispose();
-    rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }
 
-export function printMqttRows(rows: MqttBenchRow[]): void {
-  console.log(
-    '\nmqtt: messages/s from Mosquitto to a local HTTP function (baseline: mqtt.js posting each message with undici, no storage)',
-  );
-  console.log('| scenario | trigger-broker msg/s | baseline msg/s | ratio |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const r of rows) {
-    console.log(
-      `| ${r.name} | ${Math.round(r.brokerPerSec).toLocaleString('en-US')} | ${Math.round(r.baselinePerSec).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} |`,
-    );
-  }
-}
+export const MQTT_HEADING =
+  'mqtt: messages/s from Mosquitto to a local HTTP function (baseline: mqtt.js posting each message with undici, no storage)';
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const i = process.argv.indexOf('--messages');
-  const messages = i > 0 ? Number(process.argv[i + 1]) : undefined;
-  printMqttRows(await runMqttBench(messages ? { messages } : {}));
+if (isMain(import.meta.url)) {
+  const messages = numberFlag('messages');
+  printConnectorTable(MQTT_HEADING, await runMqttBench(messages ? { messages } : {}));
 }

@@ -2,20 +2,10 @@
  * `npm run bench`: every benchmark, each printed beside the raw baseline measured in the same
  * run. `npm run bench -- ingest matcher` runs only the named ones.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { printConnectorTable } from './support.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const wanted = new Set(process.argv.slice(2));
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
-
-interface ConnectorRow {
-  name: string;
-  brokerPerSec: number;
-  baselinePerSec: number;
-  ratio: number;
-}
 
 if (want('ingest')) {
   const { runIngestBench, printIngestRows } = await import('./ingest.js');
@@ -23,32 +13,26 @@ if (want('ingest')) {
 }
 
 if (want('matcher')) {
-  const matcher = (await import('./matcher.js')) as {
-    runMatcherBench(options?: object): Promise<unknown> | unknown;
-    printMatcherRows?(rows: unknown): void;
-  };
-  const rows = await matcher.runMatcherBench();
-  if (matcher.printMatcherRows) matcher.printMatcherRows(rows);
-  else console.log(rows);
+  const { runMatcherBench, printMatcherRows } = await import('./matcher.js');
+  printMatcherRows(await runMatcherBench());
 }
 
-for (const kind of ['mqtt', 'kafka', 'nats'] as const) {
-  if (!want(kind) || !existsSync(join(here, `${kind}.ts`))) continue;
-  const module = (await import(`./${kind}.js`)) as Record<
-    string,
-    (options?: object) => Promise<ConnectorRow[]>
-  >;
-  const run = module[`run${kind[0]!.toUpperCase()}${kind.slice(1)}Bench`];
-  if (!run) continue;
-  const rows = await run();
-  console.log(
-    `\n${kind}: messages/s from the broker to a local HTTP function (baseline: the same client library posting each message, no storage)`,
-  );
-  console.log('| scenario | trigger-broker msg/s | baseline msg/s | ratio |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const r of rows) {
-    console.log(
-      `| ${r.name} | ${Math.round(r.brokerPerSec).toLocaleString('en-US')} | ${Math.round(r.baselinePerSec).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} |`,
-    );
-  }
+// The connector benchmarks, each imported only when wanted (they load their client libraries),
+// all printed as the same table: scenario, broker msg/s, baseline msg/s, ratio.
+const connectors = {
+  mqtt: async () => {
+    const { runMqttBench, MQTT_HEADING } = await import('./mqtt.js');
+    printConnectorTable(MQTT_HEADING, await runMqttBench());
+  },
+  kafka: async () => {
+    const { runKafkaBench, kafkaHeading } = await import('./kafka.js');
+    printConnectorTable(kafkaHeading(), await runKafkaBench());
+  },
+  nats: async () => {
+    const { runNatsBench, NATS_HEADING } = await import('./nats.js');
+    printConnectorTable(NATS_HEADING, await runNatsBench());
+  },
+};
+for (const [name, runAndPrint] of Object.entries(connectors)) {
+  if (want(name)) await runAndPrint();
 }
