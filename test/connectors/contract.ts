@@ -67,15 +67,29 @@ export function recordingContext(options: { failFirst?: number } = {}) {
   return { ctx, events, deadLetters, states, ids, waitFor };
 }
 
+/** Starts the subject's connector on `channel`, waits until it is up, runs `body`, and always stops it. */
+async function whileRunning(
+  subject: ContractSubject,
+  channel: string,
+  rec: ReturnType<typeof recordingContext>,
+  body: () => Promise<void>,
+): Promise<void> {
+  const connector = subject.connector(channel);
+  await connector.start(rec.ctx);
+  try {
+    await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+    await body();
+  } finally {
+    await connector.stop();
+  }
+}
+
 export function connectorContract(subject: ContractSubject): void {
   describe(`${subject.name} connector: the connector contract`, () => {
     it('reads raw messages into CloudEvents and reports itself up', async () => {
       const channel = await subject.freshChannel();
       const rec = recordingContext();
-      const connector = subject.connector(channel);
-      await connector.start(rec.ctx);
-      try {
-        await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+      await whileRunning(subject, channel, rec, async () => {
         await subject.publishRaw(channel, ['a', 'b', 'c']);
         await rec.waitFor(() => rec.ids().length >= 3, '3 events');
         expect(rec.ids().sort()).toEqual(['a', 'b', 'c']);
@@ -84,33 +98,23 @@ export function connectorContract(subject: ContractSubject): void {
           type: 'contract.raw',
           source: '/contract',
         });
-      } finally {
-        await connector.stop();
-      }
+      });
       expect(rec.states.at(-1)?.status).toBe('stopped');
     });
 
     it('does not acknowledge a message whose ingest failed: it comes again', async () => {
       const channel = await subject.freshChannel();
       const rec = recordingContext({ failFirst: 2 });
-      const connector = subject.connector(channel);
-      await connector.start(rec.ctx);
-      try {
-        await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+      await whileRunning(subject, channel, rec, async () => {
         await subject.publishRaw(channel, ['retry-me']);
         await rec.waitFor(() => rec.ids().includes('retry-me'), 'the message after two failed ingests');
-      } finally {
-        await connector.stop();
-      }
+      });
     });
 
     it('dead-letters a malformed binding message, acks it, and goes on', async () => {
       const channel = await subject.freshChannel();
       const rec = recordingContext();
-      const connector = subject.connector(channel);
-      await connector.start(rec.ctx);
-      try {
-        await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+      await whileRunning(subject, channel, rec, async () => {
         await subject.publishMalformed(channel);
         await subject.publishRaw(channel, ['after-bad']);
         await rec.waitFor(
@@ -118,39 +122,27 @@ export function connectorContract(subject: ContractSubject): void {
           'the dead letter and the next message',
         );
         expect(rec.deadLetters[0]!.reason.length).toBeGreaterThan(5);
-      } finally {
-        await connector.stop();
-      }
+      });
       // Acked: a new connector on the same channel does not see it again.
       const again = recordingContext();
-      const second = subject.connector(channel);
-      await second.start(again.ctx);
-      try {
-        await again.waitFor(() => again.states.some((s) => s.status === 'up'), 'state up');
+      await whileRunning(subject, channel, again, async () => {
         await subject.publishRaw(channel, ['sentinel']);
         await again.waitFor(() => again.ids().includes('sentinel'), 'sentinel');
         expect(again.deadLetters).toHaveLength(0);
-      } finally {
-        await second.stop();
-      }
+      });
     });
 
     it('survives its broker going away and reconnects without losing confirmed messages', async () => {
       const channel = await subject.freshChannel();
       const rec = recordingContext();
-      const connector = subject.connector(channel);
-      await connector.start(rec.ctx);
-      try {
-        await rec.waitFor(() => rec.states.some((s) => s.status === 'up'), 'state up');
+      await whileRunning(subject, channel, rec, async () => {
         await subject.publishRaw(channel, ['before']);
         await rec.waitFor(() => rec.ids().includes('before'), 'before');
         await subject.restartBroker();
         await subject.publishRaw(channel, ['after']);
         await rec.waitFor(() => rec.ids().includes('after'), 'after the broker restart', 60_000);
         expect(rec.states.some((s) => s.status === 'reconnecting')).toBe(true);
-      } finally {
-        await connector.stop();
-      }
+      });
     });
   });
 }
