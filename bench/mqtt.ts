@@ -14,12 +14,11 @@
  *   node --import tsx bench/mqtt.ts [--messages 20000]
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect, connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { Agent, request } from 'undici';
+import { mosquittoServer } from '../test/harness/mosquitto.js';
 import { freeLoopbackPort } from '../test/harness/ports.js';
-import { findExecutable, makeBrokerDir, ServerProcess } from '../test/harness/process.js';
+import { makeBrokerDir, type ServerProcess } from '../test/harness/process.js';
 import {
   type ConnectorRow,
   connectorRow,
@@ -92,22 +91,8 @@ async function startMosquittoForBench(): Promise<{ url: string; server: ServerPr
     'log_dest stderr',
     'log_type error',
   ];
-  if (process.getuid?.() === 0) lines.push('user root');
-  const configFile = join(dir, 'mosquitto.conf');
-  writeFileSync(configFile, `${lines.join('\n')}\n`);
   const url = `mqtt://127.0.0.1:${port}`;
-  const server = new ServerProcess(dir, {
-    name: 'mosquitto',
-    command: findExecutable('mosquitto', { fallbacks: ['/usr/sbin/mosquitto'] }),
-    args: ['-c', configFile],
-    isServing: async () => {
-      const probe = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1_000 });
-      await probe.endAsync(true);
-      return true;
-    },
-    startTimeoutMs: 10_000,
-    stopTimeoutMs: 5_000,
-  });
+  const server = await mosquittoServer(dir, lines, url);
   await server.start();
   return { url, server };
 }

@@ -30,7 +30,8 @@ import type {
   MalformedMessage,
 } from '../../connectors/types.js';
 import { type BrokerHandle, externalBrokerUrl, freeLoopbackPort, startMosquitto } from '../harness/index.js';
-import { findExecutable, makeBrokerDir, ServerProcess } from '../harness/process.js';
+import { mosquittoServer } from '../harness/mosquitto.js';
+import { findExecutable, makeBrokerDir, type ServerProcess } from '../harness/process.js';
 import { connectorContract } from './contract.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -916,27 +917,8 @@ async function startSecuredMosquitto(): Promise<SecuredMosquitto> {
     `keyfile ${join(dir, 'server.key')}`,
     'log_dest stderr',
   ];
-  if (process.getuid?.() === 0) lines.push('user root');
-  const configFile = join(dir, 'mosquitto.conf');
-  writeFileSync(configFile, `${lines.join('\n')}\n`);
   const url = `mqtt://127.0.0.1:${port}`;
-  const server = new ServerProcess(dir, {
-    name: 'mosquitto',
-    command: findExecutable('mosquitto', { fallbacks: ['/usr/sbin/mosquitto'] }),
-    args: ['-c', configFile],
-    isServing: async () => {
-      const client = await connectAsync(url, {
-        username,
-        password,
-        reconnectPeriod: 0,
-        connectTimeout: 1_000,
-      });
-      await client.endAsync(true);
-      return true;
-    },
-    startTimeoutMs: 10_000,
-    stopTimeoutMs: 5_000,
-  });
+  const server = await mosquittoServer(dir, lines, url, { username, password });
   await server.start();
   return {
     server,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connectAsync } from 'mqtt';
+import { connectAsync, type IClientOptions } from 'mqtt';
 import { type BrokerHandle, externalBrokerUrl, externalHandle, startManaged } from './broker-handle.js';
 import { freeLoopbackPort } from './ports.js';
 import { findExecutable, makeBrokerDir, ServerProcess } from './process.js';
@@ -16,22 +16,38 @@ export async function startMosquitto(): Promise<BrokerHandle> {
 
   const port = await freeLoopbackPort();
   const dir = await makeBrokerDir('mosquitto');
-  const configFile = join(dir, 'mosquitto.conf');
-  await writeFile(configFile, mosquittoConfig(port, dir));
   const url = `mqtt://127.0.0.1:${port}`;
-  const server = new ServerProcess(dir, {
+  return startManaged(url, await mosquittoServer(dir, mosquittoConfig(port, dir), url));
+}
+
+/**
+ * A Mosquitto process (not yet started) in `dir` with the given configuration lines, ready once
+ * `url` answers a CONNECT (with `probe`'s options, e.g. credentials). Tests and benchmarks that
+ * need another configuration (TLS, passwords, no persistence) build theirs with this.
+ */
+export async function mosquittoServer(
+  dir: string,
+  configLines: readonly string[],
+  url: string,
+  probe: IClientOptions = {},
+): Promise<ServerProcess> {
+  // Started as root, Mosquitto switches to the `mosquitto` user, which cannot write to our 0700
+  // temporary directory; staying root is harmless for a test broker on loopback.
+  const lines = process.getuid?.() === 0 ? [...configLines, 'user root'] : configLines;
+  const configFile = join(dir, 'mosquitto.conf');
+  await writeFile(configFile, `${lines.join('\n')}\n`);
+  return new ServerProcess(dir, {
     name: 'mosquitto',
     command: findExecutable('mosquitto', { fallbacks: ['/usr/sbin/mosquitto'] }),
     args: ['-c', configFile],
-    isServing: () => mqttBrokerAnswers(url),
+    isServing: () => mqttBrokerAnswers(url, probe),
     startTimeoutMs: 10_000,
     stopTimeoutMs: 5_000,
   });
-  return startManaged(url, server);
 }
 
-function mosquittoConfig(port: number, dir: string): string {
-  const lines = [
+function mosquittoConfig(port: number, dir: string): string[] {
+  return [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',
     'persistence true',
@@ -49,17 +65,19 @@ function mosquittoConfig(port: number, dir: string): string {
     'log_type information',
     'log_timestamp_format %Y-%m-%dT%H:%M:%S',
   ];
-  // Started as root, Mosquitto switches to the `mosquitto` user, which cannot write to our 0700
-  // temporary directory; staying root is harmless for a test broker on loopback.
-  if (process.getuid?.() === 0) lines.push('user root');
-  return `${lines.join('\n')}\n`;
 }
 
 /** True once a CONNECT gets its CONNACK. */
-async function mqttBrokerAnswers(url: string): Promise<boolean> {
+async function mqttBrokerAnswers(url: string, probe: IClientOptions): Promise<boolean> {
   const client = await connectAsync(
     url,
-    { clientId: `harness-probe-${randomUUID()}`, clean: true, reconnectPeriod: 0, connectTimeout: 1_000 },
+    {
+      clientId: `harness-probe-${randomUUID()}`,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 1_000,
+      ...probe,
+    },
     false,
   );
   const answered = client.connected;
