@@ -13,6 +13,7 @@
  * real work (events cycle through a pool of varied events, results are folded into a checksum).
  */
 
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AttributeValue, CloudEvent } from '../broker/cloudevents/event.js';
 import type { FilterSpec } from '../broker/config/types.js';
 import { compileFilters, type ExtraDialects } from '../broker/filters/compile.js';
@@ -173,7 +174,13 @@ function someEvent(
     customer: { id: `c${n % 500}`, tier: pick(TIERS) },
     items: [{ sku: `sku-${n % 50}`, quantity: 1 + (n % 3) }],
   };
-  return { attributes, data: { kind: 'json', value: data } };
+  // Through JSON, as the broker receives events: strings built by concatenation are ropes in V8,
+  // slower to hash and compare than the flat strings JSON.parse (and so ingest) produces.
+  const received = JSON.parse(JSON.stringify({ attributes, data })) as {
+    attributes: typeof attributes;
+    data: unknown;
+  };
+  return { attributes: received.attributes, data: { kind: 'json', value: received.data } };
 }
 
 /** What the benchmark uses of broker/filters/cesql/index.ts: `compileCesql(expr).matches(attributes)`. */
@@ -230,20 +237,12 @@ function eventsPerSecond(router: Matcher, events: readonly CloudEvent[], seconds
   return done / (elapsed / 1000);
 }
 
-/**
- * Measures both routers in alternating slices and keeps each one's median, so that a burst of
- * background load (other processes on a shared machine) skews neither side nor one size alone.
- */
-function compare(compiled: Matcher, naive: Matcher, events: readonly CloudEvent[], seconds: number) {
-  const slices = 5;
-  const compiledRates: number[] = [];
-  const naiveRates: number[] = [];
-  for (const event of events) compiled.match(event); // warm-up: JIT, caches
-  for (let slice = 0; slice < slices; slice++) {
-    compiledRates.push(eventsPerSecond(compiled, events, seconds / slices));
-    naiveRates.push(eventsPerSecond(naive, events, seconds / slices));
-  }
-  return { compiled: median(compiledRates), naive: median(naiveRates) };
+/** One subscription count, built and checked, ready to be timed. */
+interface PreparedSize {
+  row: Omit<MatcherRow, 'compiledEventsPerSec' | 'naiveEventsPerSec' | 'ratio'>;
+  compiled: Matcher;
+  naive: Matcher;
+  events: readonly CloudEvent[];
 }
 
 function median(values: number[]): number {
@@ -251,72 +250,202 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/** Builds one size's workload and both routers, and checks that they agree. */
+async function prepareSize(size: number, withSql: boolean, eventPool: number): Promise<PreparedSize> {
+  const loaded = await dialects();
+  const random = seeded(size);
+  const { filters, sqlCount, someType, someSource, u } = workload(size, loaded.sql && withSql, random);
+  const subscriptions: RoutedSubscription[] = filters.map((list, i) => ({
+    name: `subscription-${i}`,
+    filters: list,
+    predicate: compileFilters(
+      list,
+      ['spec', 'filters'],
+      (_path, message) => {
+        throw new Error(`benchmark filter does not compile: ${message}`);
+      },
+      loaded.dialects,
+    ),
+  }));
+  const events = Array.from({ length: eventPool }, (_, n) => someEvent(random, u, someType, someSource, n));
+  const compiled = new Router(subscriptions);
+  const naive = new NaiveRouter(subscriptions);
+
+  // Untimed: check the answers, and count the predicates the compiled router evaluates.
+  let evaluations = 0;
+  const counting = new Router(
+    subscriptions.map((s) => ({
+      ...s,
+      predicate: (input) => {
+        evaluations++;
+        return s.predicate(input);
+      },
+    })),
+  );
+  let matches = 0;
+  for (const [n, event] of events.entries()) {
+    const got = counting.match(event);
+    matches += got.length;
+    if (n < 256 && got.join() !== naive.match(event).join()) {
+      throw new Error(`compiled and naive routers disagree at ${size} subscriptions, event ${n}`);
+    }
+  }
+  for (const event of events) compiled.match(event); // warm-up: JIT, caches
+  return {
+    compiled,
+    naive,
+    events,
+    row: {
+      subscriptions: size,
+      alwaysEvaluated: compiled.stats.alwaysEvaluated,
+      sqlSubscriptions: sqlCount,
+      sql: !loaded.sql ? 'unavailable' : withSql ? 'included' : 'excluded',
+      matchesPerEvent: matches / events.length,
+      evaluatedPerEvent: evaluations / events.length,
+    },
+  };
+}
+
+/** Messages between the benchmark and the worker thread that holds one size. */
+type ToWorker = { slice: number };
+type FromWorker =
+  | { ready: PreparedSize['row'] }
+  | { compiled: number; naive: number; checksum: number }
+  | { failed: string };
+
+interface SizeWorkerData {
+  matcherSize: number;
+  withSql: boolean;
+  eventPool: number;
+}
+
+/**
+ * Each size lives in a worker thread of its own, so that each has its own JIT state: in one
+ * isolate, the routers of every size would share their functions' type feedback, and the small
+ * sizes would be measured with call sites made megamorphic by the large ones (no broker runs four
+ * routers). The sizes are timed in interleaved slices, one thread at a time (each slice visits
+ * every size and both routers in turn), and each keeps its median: a burst of background load on
+ * a shared machine, or the clock speed drifting, then touches every size alike instead of skewing
+ * one of them, so both the compiled/naive ratio and the slowdown across sizes compare figures
+ * measured side by side.
+ */
 export async function runMatcherBench(options: MatcherBenchOptions = {}): Promise<MatcherRow[]> {
   const sizes = options.sizes ?? [10, 100, 1_000, 10_000];
   const seconds = options.seconds ?? 1;
   const eventPool = options.eventPool ?? 4096;
   if ((eventPool & (eventPool - 1)) !== 0) throw new Error('eventPool must be a power of two');
-  const loaded = await dialects();
-  const rows: MatcherRow[] = [];
-  for (const size of sizes) {
-    const random = seeded(size);
-    const { filters, sqlCount, someType, someSource, u } = workload(
-      size,
-      loaded.sql && options.sql !== false,
-      random,
-    );
-    const subscriptions: RoutedSubscription[] = filters.map((list, i) => ({
-      name: `subscription-${i}`,
-      filters: list,
-      predicate: compileFilters(
-        list,
-        ['spec', 'filters'],
-        (_path, message) => {
-          throw new Error(`benchmark filter does not compile: ${message}`);
-        },
-        loaded.dialects,
+  const slices = 5;
+  const workers = sizes.map(
+    (size) =>
+      new SizeWorker(
+        new Worker(threadEntry, {
+          eval: true,
+          workerData: {
+            matcherSize: size,
+            withSql: options.sql !== false,
+            eventPool,
+          } satisfies SizeWorkerData,
+        }),
       ),
-    }));
-    const events = Array.from({ length: eventPool }, (_, n) => someEvent(random, u, someType, someSource, n));
-    const compiled = new Router(subscriptions);
-    const naive = new NaiveRouter(subscriptions);
-
-    // Untimed: check the answers, and count the predicates the compiled router evaluates.
-    let evaluations = 0;
-    const counting = new Router(
-      subscriptions.map((s) => ({
-        ...s,
-        predicate: (input) => {
-          evaluations++;
-          return s.predicate(input);
-        },
-      })),
-    );
-    let matches = 0;
-    for (const [n, event] of events.entries()) {
-      const got = counting.match(event);
-      matches += got.length;
-      if (n < 256 && got.join() !== naive.match(event).join()) {
-        throw new Error(`compiled and naive routers disagree at ${size} subscriptions, event ${n}`);
+  );
+  try {
+    const rows: PreparedSize['row'][] = [];
+    // Prepared one after another: building 10,000 subscriptions beside a timed slice would skew it.
+    for (const worker of workers) rows.push(await worker.ready());
+    const rates = sizes.map(() => ({ compiled: [] as number[], naive: [] as number[] }));
+    for (let slice = 0; slice < slices; slice++) {
+      for (const [i, worker] of workers.entries()) {
+        const measured = await worker.slice(seconds / slices);
+        rates[i]!.compiled.push(measured.compiled);
+        rates[i]!.naive.push(measured.naive);
+        checksum = (checksum + measured.checksum) | 0;
       }
     }
+    return rows.map((row, i) => {
+      const compiledEventsPerSec = median(rates[i]!.compiled);
+      const naiveEventsPerSec = median(rates[i]!.naive);
+      return {
+        ...row,
+        compiledEventsPerSec,
+        naiveEventsPerSec,
+        ratio: compiledEventsPerSec / naiveEventsPerSec,
+      };
+    });
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
 
-    const rates = compare(compiled, naive, events, seconds);
-    const compiledEventsPerSec = rates.compiled;
-    const naiveEventsPerSec = rates.naive;
-    rows.push({
-      subscriptions: size,
-      compiledEventsPerSec,
-      naiveEventsPerSec,
-      ratio: compiledEventsPerSec / naiveEventsPerSec,
-      alwaysEvaluated: compiled.stats.alwaysEvaluated,
-      sqlSubscriptions: sqlCount,
-      sql: !loaded.sql ? 'unavailable' : options.sql === false ? 'excluded' : 'included',
-      matchesPerEvent: matches / events.length,
-      evaluatedPerEvent: evaluations / events.length,
+/**
+ * The thread's entry: this module, loaded through tsx's loader, which Node 20 does not hand on to
+ * worker threads (`--import tsx` applies to the main thread only).
+ */
+const threadEntry = `
+  const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))});
+  register();
+  await import(${JSON.stringify(import.meta.url)});
+`;
+
+/** The benchmark's side of one size's worker thread: one request at a time, answered in order. */
+class SizeWorker {
+  private pending: { resolve: (message: FromWorker) => void; reject: (error: Error) => void } | undefined;
+  private readonly first: Promise<FromWorker>;
+
+  constructor(private readonly worker: Worker) {
+    this.first = this.next();
+    worker.on('message', (message: FromWorker) => this.settle((p) => p.resolve(message)));
+    worker.on('error', (error) => this.settle((p) => p.reject(error)));
+  }
+
+  private settle(how: (pending: NonNullable<SizeWorker['pending']>) => void): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) how(pending);
+  }
+
+  private next(): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
     });
   }
-  return rows;
+
+  async ready(): Promise<PreparedSize['row']> {
+    const message = await this.first;
+    if ('failed' in message) throw new Error(message.failed);
+    if (!('ready' in message)) throw new Error('matcher worker: expected ready');
+    return message.ready;
+  }
+
+  async slice(seconds: number): Promise<{ compiled: number; naive: number; checksum: number }> {
+    const answer = this.next();
+    this.worker.postMessage({ slice: seconds } satisfies ToWorker);
+    const message = await answer;
+    if ('failed' in message) throw new Error(message.failed);
+    if (!('compiled' in message)) throw new Error('matcher worker: expected a measurement');
+    return message;
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** The worker thread's side: prepare the size, then time one slice of each router per request. */
+async function serveSize(data: SizeWorkerData): Promise<void> {
+  const port = parentPort!;
+  let prepared: PreparedSize;
+  try {
+    prepared = await prepareSize(data.matcherSize, data.withSql, data.eventPool);
+  } catch (error) {
+    port.postMessage({ failed: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
+    return;
+  }
+  port.on('message', (message: ToWorker) => {
+    const compiled = eventsPerSecond(prepared.compiled, prepared.events, message.slice);
+    const naive = eventsPerSecond(prepared.naive, prepared.events, message.slice);
+    port.postMessage({ compiled, naive, checksum } satisfies FromWorker);
+  });
+  port.postMessage({ ready: prepared.row } satisfies FromWorker);
 }
 
 export function printMatcherRows(rows: readonly MatcherRow[]): void {
@@ -349,7 +478,9 @@ export function printMatcherRows(rows: readonly MatcherRow[]): void {
   console.log(`(checksum ${checksum})`);
 }
 
-if (isMain(import.meta.url)) {
+if (!isMainThread && (workerData as Partial<SizeWorkerData> | undefined)?.matcherSize !== undefined) {
+  await serveSize(workerData as SizeWorkerData);
+} else if (isMain(import.meta.url)) {
   const argument = (name: string): string | undefined => {
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? process.argv[at + 1] : undefined;

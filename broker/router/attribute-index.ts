@@ -1,5 +1,5 @@
 /**
- * Indexes of `exact`, `prefix` and `suffix` keys on context attributes, keyed first by attribute
+ * The index of `exact`, `prefix` and `suffix` keys on context attributes, keyed first by attribute
  * name. For an event, the attributes that are both indexed and present are found by walking
  * whichever list is shorter: the indexed names (usually a few: type, source, subject) or the
  * event's own attributes (when filters name many different extensions). Either way the cost is
@@ -10,11 +10,10 @@
  */
 import type { AttributeValue } from '../cloudevents/event.js';
 import { canonicalString } from '../filters/input.js';
+import { addBucket, fileId, type IdBucket, type IdSink } from './candidate-set.js';
 import { AffixTrie } from './prefix-trie.js';
 
 export type EventAttributes = Readonly<Record<string, AttributeValue>>;
-/** Receives the subscription ids stored under one key the event satisfies. */
-export type BucketVisitor = (bucket: readonly number[]) => void;
 
 /** Up to this many indexed names, reading each by name is cheaper than walking the event. */
 const READ_BY_NAME_LIMIT = 8;
@@ -74,41 +73,60 @@ class ByAttribute<E> {
   }
 }
 
-/** attribute name -> canonical value -> subscriptions: one hash lookup per present attribute. */
-export class ExactAttributeIndex {
-  private readonly tables = new ByAttribute<Map<string, number[]>>();
-
-  add(attribute: string, value: string, id: number): void {
-    const table = this.tables.entry(attribute, () => new Map());
-    const bucket = table.get(value);
-    if (bucket === undefined) table.set(value, [id]);
-    else bucket.push(id);
-  }
-
-  collect(attributes: EventAttributes, visit: BucketVisitor): void {
-    const tables = this.tables;
-    const count = tables.present(attributes);
-    for (let i = 0; i < count; i++) {
-      const bucket = tables.foundEntries[i]!.get(tables.foundValues[i]!);
-      if (bucket !== undefined) visit(bucket);
-    }
-  }
+/** The keys filed under one attribute name, each kind only when some subscription uses it. */
+interface AttributeKeys {
+  /** canonical value -> subscriptions */
+  exact: Map<string, IdBucket> | undefined;
+  prefixes: AffixTrie | undefined;
+  suffixes: AffixTrie | undefined;
 }
 
-/** attribute name -> trie of prefixes (or suffixes) -> subscriptions, walked over the value. */
-export class AffixAttributeIndex {
-  private readonly tries = new ByAttribute<AffixTrie<number>>();
+export type AttributeKeyKind = 'exact' | 'prefix' | 'suffix';
 
-  /** @param fromEnd index suffixes instead of prefixes */
-  constructor(private readonly fromEnd: boolean) {}
+/**
+ * `exact`, `prefix` and `suffix` keys by attribute name: for each attribute the event holds and
+ * some key names, one hash lookup of its canonical value, and a walk of the prefix and suffix tries
+ * over it. All three kinds sit under one entry per name, so the event's attributes are read and put
+ * in canonical form once, however many kinds are indexed.
+ */
+export class AttributeIndex {
+  private readonly keys = new ByAttribute<AttributeKeys>();
 
-  add(attribute: string, affix: string, id: number): void {
-    this.tries.entry(attribute, () => new AffixTrie(this.fromEnd)).add(affix, id);
+  add(kind: AttributeKeyKind, attribute: string, value: string, id: number): void {
+    const keys = this.keys.entry(attribute, () => ({
+      exact: undefined,
+      prefixes: undefined,
+      suffixes: undefined,
+    }));
+    switch (kind) {
+      case 'exact': {
+        keys.exact ??= new Map();
+        fileId(keys.exact, value, id);
+        break;
+      }
+      case 'prefix':
+        keys.prefixes ??= new AffixTrie(false);
+        keys.prefixes.add(value, id);
+        break;
+      case 'suffix':
+        keys.suffixes ??= new AffixTrie(true);
+        keys.suffixes.add(value, id);
+        break;
+    }
   }
 
-  collect(attributes: EventAttributes, visit: BucketVisitor): void {
-    const tries = this.tries;
-    const count = tries.present(attributes);
-    for (let i = 0; i < count; i++) tries.foundEntries[i]!.walk(tries.foundValues[i]!, visit);
+  collect(attributes: EventAttributes, into: IdSink): void {
+    const index = this.keys;
+    const count = index.present(attributes);
+    for (let i = 0; i < count; i++) {
+      const { exact, prefixes, suffixes } = index.foundEntries[i]!;
+      const value = index.foundValues[i]!;
+      if (exact !== undefined) {
+        const bucket = exact.get(value);
+        if (bucket !== undefined) addBucket(into, bucket);
+      }
+      if (prefixes !== undefined) prefixes.walk(value, into);
+      if (suffixes !== undefined) suffixes.walk(value, into);
+    }
   }
 }

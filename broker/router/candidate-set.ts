@@ -1,10 +1,39 @@
 /**
+ * Where an index puts the subscription ids it finds for an event. Indexes keep a key's ids in the
+ * form cheapest for them to read (one id, an array, a range of a packed array), and hand them over
+ * without building an array or calling a callback per key.
+ */
+export interface IdSink {
+  add(id: number): void;
+  addAll(ids: readonly number[]): void;
+  /** Adds `ids[from]` up to, not including, `ids[to]`. */
+  addRange(ids: Int32Array, from: number, to: number): void;
+}
+
+/** The ids filed under one key of a hash table: one id on its own (the common case), or several. */
+export type IdBucket = number | number[];
+
+/** Files `id` under `key` of `table`, keeping a lone id unboxed. */
+export function fileId<K>(table: Map<K, IdBucket>, key: K, id: number): void {
+  const bucket = table.get(key);
+  if (bucket === undefined) table.set(key, id);
+  else if (typeof bucket === 'number') table.set(key, [bucket, id]);
+  else bucket.push(id);
+}
+
+/** Hands the ids of one bucket to `into`. */
+export function addBucket(into: IdSink, bucket: IdBucket): void {
+  if (typeof bucket === 'number') into.add(bucket);
+  else into.addAll(bucket);
+}
+
+/**
  * The subscriptions one event must be checked against, each at most once. A subscription can be
  * reached through several buckets (an `any` of keys, a pattern hint listing several values, an
  * event array holding two of them), so additions are deduplicated with a per-event generation
  * stamp: clearing costs nothing, instead of a set allocated or emptied per event.
  */
-export class CandidateSet {
+export class CandidateSet implements IdSink {
   /** Subscription ids added since the last `clear`, in the order they were reached. */
   readonly ids: number[] = [];
   private readonly stamps: Uint32Array;
@@ -24,12 +53,17 @@ export class CandidateSet {
     }
   }
 
-  addAll(bucket: readonly number[]): void {
-    const { stamps, generation, ids } = this;
-    for (const id of bucket) {
-      if (stamps[id] === generation) continue;
-      stamps[id] = generation;
-      ids.push(id);
-    }
+  add(id: number): void {
+    if (this.stamps[id] === this.generation) return;
+    this.stamps[id] = this.generation;
+    this.ids.push(id);
+  }
+
+  addAll(ids: readonly number[]): void {
+    for (let i = 0; i < ids.length; i++) this.add(ids[i]!);
+  }
+
+  addRange(ids: Int32Array, from: number, to: number): void {
+    for (let i = from; i < to; i++) this.add(ids[i]!);
   }
 }

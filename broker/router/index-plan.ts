@@ -47,6 +47,56 @@ export function necessaryConditions(filters: readonly FilterSpec[] | undefined):
 }
 
 /**
+ * The condition that decides the filter list on its own, when there is one: the list is a single
+ * `exact`, `prefix` or `suffix` on one attribute, or an `any` (or a one-member `all`) of such. An
+ * event then matches exactly when it satisfies one of the keys, because the index reads and compares
+ * the attribute as the compiled filter does (its canonical string; `startsWith`/`endsWith` in code
+ * units), so the router can take an index hit as the answer and skip the predicate. Anything else
+ * (two attributes, a pattern, sql, a negation) gives undefined: its keys are necessary, not
+ * sufficient. A pattern's string hint on an attribute is not sufficient either: its exact key also
+ * finds the integer 5 for "5", which the pattern rejects.
+ */
+export function sufficientCondition(
+  filters: readonly FilterSpec[] | undefined,
+): NecessaryCondition | undefined {
+  if (filters?.length !== 1) return undefined;
+  return decidingKeys(filters[0]);
+}
+
+function decidingKeys(filter: unknown): IndexKey[] | undefined {
+  if (typeof filter !== 'object' || filter === null) return undefined;
+  const entries = Object.entries(filter);
+  // compileFilter reads the first entry; a filter with more is not one this can vouch for.
+  if (entries.length !== 1) return undefined;
+  const [dialect, body] = entries[0]!;
+  switch (dialect) {
+    case 'exact':
+    case 'prefix':
+    case 'suffix': {
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+      const pairs = Object.entries(body);
+      if (pairs.length !== 1) return undefined;
+      const [attribute, value] = pairs[0]!;
+      return typeof value === 'string' ? [{ kind: dialect, attribute, value }] : undefined;
+    }
+    case 'any': {
+      if (!Array.isArray(body) || body.length === 0) return undefined;
+      const union: IndexKey[] = [];
+      for (const alternative of body) {
+        const keys = decidingKeys(alternative);
+        if (keys === undefined) return undefined;
+        union.push(...keys);
+      }
+      return union;
+    }
+    case 'all':
+      return Array.isArray(body) && body.length === 1 ? decidingKeys(body[0]) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * The necessary conditions of `filter` holding (or, when `negated`, failing). Mirrors how
  * `compileFilter` reads a filter: its first own entry names the dialect. Anything malformed gives
  * nothing, which is always safe: fewer conditions only means more evaluation.

@@ -19,7 +19,7 @@ import {
   ownValue,
 } from '../filters/pattern/event-values.js';
 import { canonicalNumber } from '../filters/pattern/index.js';
-import type { BucketVisitor } from './attribute-index.js';
+import { addBucket, fileId, type IdBucket, type IdSink } from './candidate-set.js';
 import type { HintValue } from './index-plan.js';
 
 interface PathNode {
@@ -29,7 +29,7 @@ interface PathNode {
   /** The same children by field name, for objects read key by key (see `visitObject`). */
   readonly byField: Map<string, PathNode>;
   /** Exact values hinted for the field at this path; undefined when no hint ends here. */
-  values: Map<HintValue, number[]> | undefined;
+  values: Map<HintValue, IdBucket> | undefined;
 }
 
 const newNode = (): PathNode => ({ fields: [], children: [], byField: new Map(), values: undefined });
@@ -55,9 +55,7 @@ export class PatternHintIndex {
       }
     }
     node.values ??= new Map();
-    const bucket = node.values.get(value);
-    if (bucket === undefined) node.values.set(value, [id]);
-    else bucket.push(id);
+    fileId(node.values, value, id);
   }
 
   /**
@@ -66,49 +64,49 @@ export class PatternHintIndex {
    * left to the predicates that need it, and JSON data is read in place. Only data that is not
    * already JSON (bytes) goes through the shared, cached JSON form, which parses it once.
    */
-  collect(event: CloudEvent, input: FilterInput, visit: BucketVisitor): void {
+  collect(event: CloudEvent, input: FilterInput, into: IdSink): void {
     const root = this.root;
     const dataNode = root.byField.get('data');
     if (dataNode !== undefined) {
       const data = event.data.kind === 'json' ? event.data.value : ownValue(input.json(), 'data');
-      visitValue(dataNode, data, visit);
+      visitValue(dataNode, data, into);
     }
-    visitObject(root, event.attributes, visit, 'data');
+    visitObject(root, event.attributes, into, 'data');
   }
 }
 
 /** Looks up the leaves of `value` at `node`, then descends into its objects for deeper fields. */
-function visitValue(node: PathNode, value: unknown, visit: BucketVisitor): void {
+function visitValue(node: PathNode, value: unknown, into: IdSink): void {
   if (value === undefined) return;
   if (node.values !== undefined) {
-    if (isScalar(value)) lookUp(node.values, value, visit);
-    else for (const leaf of leavesOf(value)) lookUp(node.values, leaf, visit);
+    if (isScalar(value)) lookUp(node.values, value, into);
+    else for (const leaf of leavesOf(value)) lookUp(node.values, leaf, into);
   }
   if (node.children.length === 0) return;
-  if (isEventObject(value)) visitObject(node, value, visit);
-  else if (Array.isArray(value)) for (const object of objectsOf(value)) visitObject(node, object, visit);
+  if (isEventObject(value)) visitObject(node, value, into);
+  else if (Array.isArray(value)) for (const object of objectsOf(value)) visitObject(node, object, into);
 }
 
 /**
  * Visits the hinted fields of `object`: by name when few are hinted, else by walking the object's
  * own keys, so that a wide set of hinted fields costs no more than the object's size.
  */
-function visitObject(node: PathNode, object: EventObject, visit: BucketVisitor, skip?: string): void {
+function visitObject(node: PathNode, object: EventObject, into: IdSink, skip?: string): void {
   const { fields, children } = node;
   if (fields.length <= READ_BY_NAME_LIMIT) {
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i]!;
-      if (field !== skip) visitValue(children[i]!, ownValue(object, field), visit);
+      if (field !== skip) visitValue(children[i]!, ownValue(object, field), into);
     }
     return;
   }
   for (const field of Object.keys(object)) {
     const child = node.byField.get(field);
-    if (child !== undefined && field !== skip) visitValue(child, object[field], visit);
+    if (child !== undefined && field !== skip) visitValue(child, object[field], into);
   }
 }
 
-function lookUp(values: Map<HintValue, number[]>, leaf: HintValue, visit: BucketVisitor): void {
+function lookUp(values: Map<HintValue, IdBucket>, leaf: HintValue, into: IdSink): void {
   const bucket = values.get(typeof leaf === 'number' ? canonicalNumber(leaf) : leaf);
-  if (bucket !== undefined) visit(bucket);
+  if (bucket !== undefined) addBucket(into, bucket);
 }

@@ -1,9 +1,8 @@
 import type { CloudEvent } from '../cloudevents/event.js';
 import type { FilterSpec } from '../config/types.js';
 import { filterInput, type Predicate } from '../filters/input.js';
-import type { BucketVisitor } from './attribute-index.js';
 import { CandidateSet } from './candidate-set.js';
-import { necessaryConditions } from './index-plan.js';
+import { necessaryConditions, sufficientCondition } from './index-plan.js';
 import { chooseIndexedConditions } from './key-selection.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
@@ -21,6 +20,8 @@ export interface RouterStats {
   indexed: number;
   /** No indexable necessary condition: evaluated for every event. */
   alwaysEvaluated: number;
+  /** Indexed under keys that decide the filter: matched by an index hit, never evaluated. */
+  decidedByIndex: number;
 }
 
 /**
@@ -34,43 +35,53 @@ export class Router {
   private readonly names: string[];
   private readonly predicates: Predicate[];
   private readonly index = new SubscriptionIndex();
+  /**
+   * 1 for a subscription whose filter is decided by the keys it is filed under (index-plan.ts
+   * `sufficientCondition`): reaching it through the index is the match, and its predicate is not run.
+   */
+  private readonly decidedByIndex: Uint8Array;
   /** Ids of subscriptions with no indexable necessary condition, ascending. */
   private readonly alwaysEvaluated: number[] = [];
   private readonly candidates: CandidateSet;
-  /** Created once, so that collecting candidates allocates no closure per event. */
-  private readonly addCandidates: BucketVisitor;
 
   constructor(subscriptions: readonly RoutedSubscription[]) {
     this.names = subscriptions.map((s) => s.name);
     this.predicates = subscriptions.map((s) => s.predicate);
     const chosen = chooseIndexedConditions(subscriptions.map((s) => necessaryConditions(s.filters)));
-    chosen.forEach((condition, id) => {
+    this.decidedByIndex = new Uint8Array(subscriptions.length);
+    subscriptions.forEach((subscription, id) => {
+      // A deciding condition is also the only necessary one such a filter has, so filing the
+      // subscription under it costs nothing in selectivity.
+      const deciding = sufficientCondition(subscription.filters);
+      if (deciding !== undefined) this.decidedByIndex[id] = 1;
+      const condition = deciding ?? chosen[id];
       if (condition === undefined) this.alwaysEvaluated.push(id);
       else for (const key of condition) this.index.add(key, id);
     });
-    const candidates = new CandidateSet(subscriptions.length);
-    this.candidates = candidates;
-    this.addCandidates = (bucket) => candidates.addAll(bucket);
+    this.candidates = new CandidateSet(subscriptions.length);
   }
 
   match(event: CloudEvent): string[] {
     const input = filterInput(event);
     const candidates = this.candidates;
     candidates.clear();
-    this.index.collect(event, input, this.addCandidates);
+    this.index.collect(event, input, candidates);
     candidates.addAll(this.alwaysEvaluated);
     const ids = candidates.ids;
     // Ids are configuration positions: sorting them restores configuration order.
     sortAscending(ids);
+    const { decidedByIndex, predicates, names } = this;
     const matched: string[] = [];
-    for (const id of ids) if (this.predicates[id]!(input)) matched.push(this.names[id]!);
+    for (const id of ids) if (decidedByIndex[id] === 1 || predicates[id]!(input)) matched.push(names[id]!);
     return matched;
   }
 
   get stats(): RouterStats {
     const subscriptions = this.names.length;
     const alwaysEvaluated = this.alwaysEvaluated.length;
-    return { subscriptions, indexed: subscriptions - alwaysEvaluated, alwaysEvaluated };
+    let decidedByIndex = 0;
+    for (const decided of this.decidedByIndex) decidedByIndex += decided;
+    return { subscriptions, indexed: subscriptions - alwaysEvaluated, alwaysEvaluated, decidedByIndex };
   }
 }
 

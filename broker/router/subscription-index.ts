@@ -4,27 +4,22 @@
  */
 import type { CloudEvent } from '../cloudevents/event.js';
 import type { FilterInput } from '../filters/input.js';
-import { AffixAttributeIndex, type BucketVisitor, ExactAttributeIndex } from './attribute-index.js';
+import { AttributeIndex } from './attribute-index.js';
+import type { IdSink } from './candidate-set.js';
 import type { IndexKey } from './index-plan.js';
 import { PatternHintIndex } from './pattern-hint-index.js';
 
 export class SubscriptionIndex {
-  private readonly exact = new ExactAttributeIndex();
-  private readonly prefixes = new AffixAttributeIndex(false);
-  private readonly suffixes = new AffixAttributeIndex(true);
+  private readonly attributes = new AttributeIndex();
   private readonly patterns = new PatternHintIndex();
 
   /** Files subscription `id` under `key`: events satisfying `key` will list it as a candidate. */
   add(key: IndexKey, id: number): void {
     switch (key.kind) {
       case 'exact':
-        this.exact.add(key.attribute, key.value, id);
-        break;
       case 'prefix':
-        this.prefixes.add(key.attribute, key.value, id);
-        break;
       case 'suffix':
-        this.suffixes.add(key.attribute, key.value, id);
+        this.attributes.add(key.kind, key.attribute, key.value, id);
         break;
       case 'pattern':
         this.patterns.add(key.path, key.value, id);
@@ -32,12 +27,9 @@ export class SubscriptionIndex {
     }
   }
 
-  /** Visits the bucket of every key the event satisfies (a bucket may come up more than once). */
-  collect(event: CloudEvent, input: FilterInput, visit: BucketVisitor): void {
-    const attributes = event.attributes;
-    this.exact.collect(attributes, visit);
-    this.prefixes.collect(attributes, visit);
-    this.suffixes.collect(attributes, visit);
-    this.patterns.collect(event, input, visit);
+  /** Hands `into` the ids filed under every key the event satisfies (an id may come more than once). */
+  collect(event: CloudEvent, input: FilterInput, into: IdSink): void {
+    this.attributes.collect(event.attributes, into);
+    this.patterns.collect(event, input, into);
   }
 }

@@ -1,22 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeValue } from '../../../broker/cloudevents/event.js';
 import {
-  AffixAttributeIndex,
+  AttributeIndex,
+  type AttributeKeyKind,
   type EventAttributes,
-  ExactAttributeIndex,
 } from '../../../broker/router/attribute-index.js';
+import type { IdSink } from '../../../broker/router/candidate-set.js';
+import { IdList } from './helpers.js';
 
-function collected(
-  index: { collect(attributes: EventAttributes, visit: (bucket: readonly number[]) => void): void },
-  attributes: Record<string, AttributeValue>,
-): number[] {
-  const ids: number[] = [];
-  index.collect(attributes, (bucket) => ids.push(...bucket));
-  return ids.sort((a, b) => a - b);
+/** An index holding keys of one kind only, to see each kind on its own. */
+function indexOf(kind: AttributeKeyKind) {
+  const index = new AttributeIndex();
+  return {
+    add: (attribute: string, value: string, id: number) => index.add(kind, attribute, value, id),
+    collect: (attributes: EventAttributes, into: IdSink) => index.collect(attributes, into),
+  };
 }
 
-describe('ExactAttributeIndex', () => {
-  const index = new ExactAttributeIndex();
+function collected(
+  index: { collect(attributes: EventAttributes, into: IdSink): void },
+  attributes: Record<string, AttributeValue>,
+): number[] {
+  const sink = new IdList();
+  index.collect(attributes, sink);
+  return sink.ids.sort((a, b) => a - b);
+}
+
+describe('AttributeIndex: exact keys', () => {
+  const index = indexOf('exact');
   index.add('type', 'com.example.a', 0);
   index.add('type', 'com.example.b', 1);
   index.add('type', 'com.example.a', 2);
@@ -50,9 +61,9 @@ describe('ExactAttributeIndex', () => {
   });
 });
 
-describe('AffixAttributeIndex', () => {
+describe('AttributeIndex: prefix and suffix keys', () => {
   it('walks each indexed attribute over its prefixes', () => {
-    const index = new AffixAttributeIndex(false);
+    const index = indexOf('prefix');
     index.add('type', 'com.', 0);
     index.add('type', 'com.example.', 1);
     index.add('source', 'com.', 2);
@@ -64,7 +75,7 @@ describe('AffixAttributeIndex', () => {
   });
 
   it('walks suffixes from the end when built for suffixes', () => {
-    const index = new AffixAttributeIndex(true);
+    const index = indexOf('suffix');
     index.add('type', '.created', 0);
     index.add('subject', '.created', 1);
     index.add('flag', 'ue', 2);
@@ -78,8 +89,8 @@ describe('attribute indexes over many attribute names', () => {
   const names = Array.from({ length: 12 }, (_, i) => `x${i}`);
 
   it('finds the same subscriptions either way', () => {
-    const exact = new ExactAttributeIndex();
-    const prefixes = new AffixAttributeIndex(false);
+    const exact = indexOf('exact');
+    const prefixes = indexOf('prefix');
     names.forEach((name, id) => {
       exact.add(name, 'v', id);
       prefixes.add(name, 'v', id);
@@ -90,7 +101,7 @@ describe('attribute indexes over many attribute names', () => {
   });
 
   it('reads names an object inherits the way the filters do, through the prototype', () => {
-    const exact = new ExactAttributeIndex();
+    const exact = indexOf('exact');
     for (const [id, name] of names.entries()) exact.add(name, 'v', id);
     // The compiled filter reads attributes['constructor']: Object, whose canonical string is this.
     const inheritedValue = String(Object);
@@ -98,5 +109,28 @@ describe('attribute indexes over many attribute names', () => {
     exact.add('constructor', 'own', 101);
     expect(collected(exact, { type: 't' })).toEqual([100]);
     expect(collected(exact, { type: 't', constructor: 'own' })).toEqual([101]);
+  });
+});
+
+describe('AttributeIndex: kinds together', () => {
+  it('gives the keys of every kind the value satisfies, under each attribute', () => {
+    const index = new AttributeIndex();
+    index.add('exact', 'type', 'com.example.created', 0);
+    index.add('prefix', 'type', 'com.example.', 1);
+    index.add('suffix', 'type', '.created', 2);
+    index.add('prefix', 'type', 'org.', 3);
+    index.add('exact', 'source', 'com.example.created', 4);
+    index.add('suffix', 'source', '/eu', 5);
+    expect(collected(index, { type: 'com.example.created', source: '/shop/eu' })).toEqual([0, 1, 2, 5]);
+    expect(collected(index, { type: 'com.example.deleted' })).toEqual([1]);
+    expect(collected(index, { source: 'com.example.created' })).toEqual([4]);
+  });
+
+  it('files a value under an exact key and a prefix key of the same text apart', () => {
+    const index = new AttributeIndex();
+    index.add('exact', 'type', 'com.', 0);
+    index.add('prefix', 'type', 'com.', 1);
+    expect(collected(index, { type: 'com.' })).toEqual([0, 1]);
+    expect(collected(index, { type: 'com.x' })).toEqual([1]);
   });
 });

@@ -11,6 +11,15 @@ describe('CandidateSet', () => {
     expect(set.ids).toEqual([4, 1, 7]);
   });
 
+  it('takes ids one at a time and from a range of a packed array, deduplicated alike', () => {
+    const set = new CandidateSet(10);
+    set.clear();
+    set.add(3);
+    set.addRange(Int32Array.of(9, 3, 5, 8, 3), 1, 4);
+    set.add(5);
+    expect(set.ids).toEqual([3, 5, 8]);
+  });
+
   it('forgets everything on clear, without revisiting old stamps', () => {
     const set = new CandidateSet(10);
     set.clear();

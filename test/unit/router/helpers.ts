@@ -3,6 +3,7 @@ import type { FilterSpec } from '../../../broker/config/types.js';
 import { compileFilters, type ExtraDialects } from '../../../broker/filters/compile.js';
 import { EXTRA_DIALECTS } from '../../../broker/filters/dialects.js';
 import type { FilterInput } from '../../../broker/filters/input.js';
+import type { IdSink } from '../../../broker/router/candidate-set.js';
 import type { RoutedSubscription } from '../../../broker/router/router.js';
 
 /**
@@ -38,4 +39,21 @@ export function event(attributes: Record<string, AttributeValue>, data?: unknown
     attributes: { specversion: '1.0', id: '1', source: '/s', ...attributes },
     data: data === undefined ? { kind: 'none' } : { kind: 'json', value: data },
   };
+}
+
+/** An IdSink that keeps every id an index hands over, in order, repeats included. */
+export class IdList implements IdSink {
+  readonly ids: number[] = [];
+
+  add(id: number): void {
+    this.ids.push(id);
+  }
+
+  addAll(ids: readonly number[]): void {
+    this.ids.push(...ids);
+  }
+
+  addRange(ids: Int32Array, from: number, to: number): void {
+    for (let i = from; i < to; i++) this.ids.push(ids[i]!);
+  }
 }

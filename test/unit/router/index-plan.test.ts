@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FilterSpec } from '../../../broker/config/types.js';
 import { canonicalNumber } from '../../../broker/filters/pattern/index.js';
-import { type IndexKey, necessaryConditions } from '../../../broker/router/index-plan.js';
+import {
+  type IndexKey,
+  necessaryConditions,
+  sufficientCondition,
+} from '../../../broker/router/index-plan.js';
 
 const exact = (attribute: string, value: string): IndexKey => ({ kind: 'exact', attribute, value });
 const prefix = (attribute: string, value: string): IndexKey => ({ kind: 'prefix', attribute, value });
@@ -143,5 +147,46 @@ describe('necessaryConditions', () => {
     expect(
       necessaryConditions([{ all: 'x' } as unknown as FilterSpec, null as unknown as FilterSpec]),
     ).toEqual([]);
+  });
+});
+
+describe('sufficientCondition', () => {
+  it('vouches for a single exact, prefix or suffix on one attribute', () => {
+    expect(sufficientCondition([{ exact: { type: 'com.a' } }])).toEqual([exact('type', 'com.a')]);
+    expect(sufficientCondition([{ prefix: { source: '/shop/' } }])).toEqual([prefix('source', '/shop/')]);
+    expect(sufficientCondition([{ suffix: { type: '.created' } }])).toEqual([suffix('type', '.created')]);
+  });
+
+  it('vouches for an any of such filters, and a one-member all, at any depth', () => {
+    expect(
+      sufficientCondition([
+        {
+          any: [
+            { exact: { type: 'a' } },
+            { all: [{ any: [{ prefix: { source: 's' } }, { suffix: { id: 'z' } }] }] },
+          ],
+        },
+      ]),
+    ).toEqual([exact('type', 'a'), prefix('source', 's'), suffix('id', 'z')]);
+  });
+
+  it('gives nothing where the keys are necessary but not enough', () => {
+    const notDecided: FilterSpec[][] = [
+      [{ exact: { type: 'a', source: 's' } }], // two attributes: one key cannot vouch for both
+      [{ exact: { type: 'a' } }, { prefix: { source: 's' } }], // two filters
+      [{ all: [{ exact: { type: 'a' } }, { exact: { source: 's' } }] }],
+      [{ any: [{ exact: { type: 'a' } }, { sql: "type = 'b'" }] }],
+      [{ not: { exact: { type: 'a' } } }],
+      [{ pattern: { type: ['a'] } }], // its exact key also finds the integer 5 for "5"
+      [{ sql: "type = 'a'" }],
+      [{ exact: {} }], // matches every event
+      [{ any: [] }],
+      [{ exact: { type: 5 as unknown as string } }],
+      [{ exact: { type: 'a' }, prefix: { type: 'a' } } as FilterSpec],
+    ];
+    for (const filters of notDecided)
+      expect(sufficientCondition(filters), JSON.stringify(filters)).toBeUndefined();
+    expect(sufficientCondition(undefined)).toBeUndefined();
+    expect(sufficientCondition([])).toBeUndefined();
   });
 });

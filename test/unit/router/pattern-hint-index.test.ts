@@ -5,16 +5,14 @@ import { canonicalNumber } from '../../../broker/filters/pattern/index.js';
 import type { HintValue } from '../../../broker/router/index-plan.js';
 import { PatternHintIndex } from '../../../broker/router/pattern-hint-index.js';
 import { Random } from './generators.js';
-import { event } from './helpers.js';
+import { event, IdList } from './helpers.js';
 
 function collected(index: PatternHintIndex, attributes: Record<string, string>, data?: unknown): number[] {
   // A bucket may come up more than once (an array holding a value twice); the router deduplicates.
-  const ids = new Set<number>();
   const built = event(attributes, data);
-  index.collect(built, filterInput(built), (bucket) => {
-    for (const id of bucket) ids.add(id);
-  });
-  return [...ids].sort((a, b) => a - b);
+  const sink = new IdList();
+  index.collect(built, filterInput(built), sink);
+  return [...new Set(sink.ids)].sort((a, b) => a - b);
 }
 
 describe('PatternHintIndex', () => {
@@ -71,9 +69,9 @@ describe('PatternHintIndex', () => {
       },
       data: { kind: 'bytes', bytes: new TextEncoder().encode('{"kind":"x"}') },
     };
-    const ids: number[] = [];
-    index.collect(bytes, filterInput(bytes), (bucket) => ids.push(...bucket));
-    expect(ids).toEqual([0]);
+    const sink = new IdList();
+    index.collect(bytes, filterInput(bytes), sink);
+    expect(sink.ids).toEqual([0]);
   });
 
   it('leaves the JSON form unbuilt for attributes and JSON data: the predicates build it if they need it', () => {
@@ -82,7 +80,7 @@ describe('PatternHintIndex', () => {
     index.add(['data', 'kind'], 'x', 1);
     const json: CloudEvent = event({ type: 't' }, { kind: 'x' });
     let built = false;
-    const ids: number[] = [];
+    const sink = new IdList();
     const input = {
       attributes: json.attributes,
       json: () => {
@@ -90,8 +88,8 @@ describe('PatternHintIndex', () => {
         return {};
       },
     };
-    index.collect(json, input, (bucket) => ids.push(...bucket));
-    expect(ids.sort()).toEqual([0, 1]);
+    index.collect(json, input, sink);
+    expect(sink.ids.sort()).toEqual([0, 1]);
     expect(built).toBe(false);
   });
 

@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { AffixTrie } from '../../../broker/router/prefix-trie.js';
 import { Random } from './generators.js';
+import { IdList } from './helpers.js';
 
-/** Everything `walk` visits, flattened and sorted. */
-function found(trie: AffixTrie<string>, value: string): string[] {
-  const items: string[] = [];
-  trie.walk(value, (bucket) => items.push(...bucket));
-  return items.sort();
+/** A trie holding each key under its position in `keys`. */
+function trieOf(fromEnd: boolean, keys: readonly string[]): { trie: AffixTrie; keys: readonly string[] } {
+  const trie = new AffixTrie(fromEnd);
+  keys.forEach((key, id) => trie.add(key, id));
+  return { trie, keys };
 }
 
-function trieOf(fromEnd: boolean, keys: readonly string[]): AffixTrie<string> {
-  const trie = new AffixTrie<string>(fromEnd);
-  for (const key of keys) trie.add(key, key);
-  return trie;
+/** The keys a walk over `value` finds, sorted. */
+function found({ trie, keys }: ReturnType<typeof trieOf>, value: string): string[] {
+  const sink = new IdList();
+  trie.walk(value, sink);
+  return sink.ids.map((id) => keys[id]!).sort();
 }
 
 describe('AffixTrie for prefixes', () => {
@@ -33,14 +35,27 @@ describe('AffixTrie for prefixes', () => {
   });
 
   it('keeps items stored under the same key together, in insertion order', () => {
-    const shared = new AffixTrie<number>(false);
+    const shared = new AffixTrie(false);
     shared.add('ab', 1);
     shared.add('a', 2);
     shared.add('ab', 3);
-    const buckets: number[][] = [];
-    shared.walk('abc', (bucket) => buckets.push([...bucket]));
-    expect(buckets).toEqual([[2], [1, 3]]);
+    const sink = new IdList();
+    shared.walk('abc', sink);
+    expect(sink.ids).toEqual([2, 1, 3]);
     expect(shared.size).toBe(2);
+  });
+
+  it('takes keys added after a walk into the next walk', () => {
+    const growing = new AffixTrie(false);
+    growing.add('com.', 0);
+    const first = new IdList();
+    growing.walk('com.example', first);
+    expect(first.ids).toEqual([0]);
+    growing.add('com.example', 1);
+    growing.add('co', 2);
+    const second = new IdList();
+    growing.walk('com.example', second);
+    expect(second.ids).toEqual([2, 0, 1]);
   });
 
   it('stores the empty key at the root: every value, even empty, starts with it', () => {

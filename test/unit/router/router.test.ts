@@ -27,6 +27,13 @@ const manyTypes = (count: number): { name: string; filters: FilterSpec[] }[] =>
     filters: [{ exact: { type: `com.example.t${i}` } }],
   }));
 
+/** Like manyTypes, with a second condition the index does not decide, so each match is evaluated. */
+const manyTypesAndSubjects = (count: number): { name: string; filters: FilterSpec[] }[] =>
+  Array.from({ length: count }, (_, i) => ({
+    name: `t${i}`,
+    filters: [{ exact: { type: `com.example.t${i}` } }, { prefix: { subject: 'order-' } }],
+  }));
+
 describe('Router', () => {
   it('answers in configuration order, whichever index found each subscription', () => {
     const router = new Router(
@@ -52,13 +59,52 @@ describe('Router', () => {
   });
 
   it('evaluates only the candidates an event reaches, not every subscription', () => {
-    const { subscriptions, calls } = counted(routed(manyTypes(1000)));
+    const { subscriptions, calls } = counted(routed(manyTypesAndSubjects(1000)));
     const router = new Router(subscriptions);
-    expect(router.stats).toEqual({ subscriptions: 1000, indexed: 1000, alwaysEvaluated: 0 });
-    expect(router.match(event({ type: 'com.example.t500' }))).toEqual(['t500']);
+    expect(router.stats).toEqual({
+      subscriptions: 1000,
+      indexed: 1000,
+      alwaysEvaluated: 0,
+      decidedByIndex: 0,
+    });
+    expect(router.match(event({ type: 'com.example.t500', subject: 'order-1' }))).toEqual(['t500']);
     expect(calls()).toBe(1);
-    expect(router.match(event({ type: 'com.example.none' }))).toEqual([]);
-    expect(calls()).toBe(1);
+    expect(router.match(event({ type: 'com.example.t500', subject: 'invoice-1' }))).toEqual([]);
+    expect(calls()).toBe(2);
+    expect(router.match(event({ type: 'com.example.none', subject: 'order-1' }))).toEqual([]);
+    expect(calls()).toBe(2);
+  });
+
+  it('takes an index hit as the answer where the keys decide the filter, and runs no predicate', () => {
+    const { subscriptions, calls } = counted(
+      routed([
+        ...manyTypes(1000),
+        { name: 'prefix', filters: [{ prefix: { source: '/shop/' } }] },
+        { name: 'suffix', filters: [{ suffix: { type: '.t7' } }] },
+        { name: 'either', filters: [{ any: [{ exact: { subject: 'a' } }, { prefix: { subject: 'b' } }] }] },
+        { name: 'typed', filters: [{ exact: { count: '5' } }] },
+      ]),
+    );
+    const router = new Router(subscriptions);
+    expect(router.stats.decidedByIndex).toBe(1004);
+    expect(
+      router.match(event({ type: 'com.example.t7', source: '/shop/eu', subject: 'bx', count: 5 as never })),
+    ).toEqual(['t7', 'prefix', 'suffix', 'either', 'typed']);
+    expect(router.match(event({ type: 'com.example.t8', source: '/shop', subject: 'c' }))).toEqual(['t8']);
+    expect(calls()).toBe(0);
+  });
+
+  it('still evaluates a pattern whose string hint shares the exact table: 5 is not "5" there', () => {
+    const { subscriptions, calls } = counted(
+      routed([
+        { name: 'pattern', filters: [{ pattern: { count: ['5'] } }] },
+        { name: 'exact', filters: [{ exact: { count: '5' } }] },
+      ]),
+    );
+    const router = new Router(subscriptions);
+    expect(router.match(event({ type: 't', count: 5 as never }))).toEqual(['exact']);
+    expect(router.match(event({ type: 't', count: '5' }))).toEqual(['pattern', 'exact']);
+    expect(calls()).toBe(2);
   });
 
   it('files a subscription under its rarest key: a shared type does not drag it in', () => {
@@ -75,11 +121,15 @@ describe('Router', () => {
   it('walks prefixes over the value instead of testing each subscription', () => {
     const prefixes = Array.from({ length: 200 }, (_, i) => ({
       name: `p${i}`,
-      filters: [{ prefix: { source: `/tenants/${i}/` } }] as FilterSpec[],
+      // The type condition, shared by all, keeps the predicate in play: only p42's is run.
+      filters: [
+        { prefix: { source: `/tenants/${i}/` } },
+        { exact: { type: 'com.example.a' } },
+      ] as FilterSpec[],
     }));
     const { subscriptions, calls } = counted(routed(prefixes));
     const router = new Router(subscriptions);
-    expect(router.match(event({ source: '/tenants/42/orders' }))).toEqual(['p42']);
+    expect(router.match(event({ type: 'com.example.a', source: '/tenants/42/orders' }))).toEqual(['p42']);
     expect(calls()).toBe(1);
   });
 
@@ -87,15 +137,20 @@ describe('Router', () => {
     const { subscriptions, calls } = counted(
       routed([
         {
+          // Two ways in, neither deciding the filter alone (the second alternative has two attributes).
           name: 'either',
-          filters: [{ any: [{ exact: { type: 'com.example.a' } }, { exact: { source: '/shop' } }] }],
+          filters: [
+            { any: [{ exact: { type: 'com.example.a' } }, { exact: { source: '/shop', subject: 'x' } }] },
+          ],
         },
         { name: 'tags', filters: [{ pattern: { data: { tags: ['red', 'blue'] } } }] },
       ]),
     );
     const router = new Router(subscriptions);
     expect(
-      router.match(event({ type: 'com.example.a', source: '/shop' }, { tags: ['red', 'blue', 'red'] })),
+      router.match(
+        event({ type: 'com.example.a', source: '/shop', subject: 'x' }, { tags: ['red', 'blue', 'red'] }),
+      ),
     ).toEqual(['either', 'tags']);
     expect(calls()).toBe(2);
   });
@@ -109,7 +164,7 @@ describe('Router', () => {
         { name: 'indexed', filters: [{ exact: { type: 'x' } }] },
       ]),
     );
-    expect(router.stats).toEqual({ subscriptions: 4, indexed: 1, alwaysEvaluated: 3 });
+    expect(router.stats).toEqual({ subscriptions: 4, indexed: 1, alwaysEvaluated: 3, decidedByIndex: 1 });
     expect(router.match(event({ type: 'com.example.b' }))).toEqual(['none', 'negated']);
   });
 
