@@ -9,15 +9,17 @@
  * tenants and regions, so each event still matches about one of them. The mix is the same at every
  * size: 60% `exact` on type (a third of them with source), 10% tenant or type prefixes, 10%
  * `pattern` filters on data, 10% `any` of two types, 5% type suffixes, 5% `all` with a `not`, and a
- * constant three `sql` filters (if the CESQL module can be loaded), which no index can see into. Events are built before timing; each match is
- * real work (events cycle through a pool of varied events, results are folded into a checksum).
+ * constant three `sql` filters, which the index sees into only through their plain string
+ * comparisons. The filters compile with the build's own dialects, as a configuration's do. Events
+ * are built before timing; each match is real work (events cycle through a pool of varied events,
+ * results are folded into a checksum).
  */
 
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AttributeValue, CloudEvent } from '../broker/cloudevents/event.js';
 import type { FilterSpec } from '../broker/config/types.js';
-import { compileFilters, type ExtraDialects } from '../broker/filters/compile.js';
-import { compilePattern } from '../broker/filters/pattern/index.js';
+import { compileFilters } from '../broker/filters/compile.js';
+import { EXTRA_DIALECTS } from '../broker/filters/dialects.js';
 import { NaiveRouter, type RoutedSubscription, Router } from '../broker/router/router.js';
 import { isMain } from './support.js';
 
@@ -28,7 +30,7 @@ export interface MatcherBenchOptions {
   seconds?: number;
   /** Distinct pre-built events cycled through (a power of two). */
   eventPool?: number;
-  /** Include the few sql filters (when the CESQL module loads); false measures without them. */
+  /** Include the few sql filters; false measures without them. */
   sql?: boolean;
 }
 
@@ -41,8 +43,8 @@ export interface MatcherRow {
   /** Subscriptions the compiled router evaluates for every event (no indexable condition). */
   alwaysEvaluated: number;
   sqlSubscriptions: number;
-  /** Whether sql filters were measured: excluded on request, or unavailable without the CESQL module. */
-  sql: 'included' | 'excluded' | 'unavailable';
+  /** Whether sql filters were measured (--no-sql excludes them). */
+  sql: 'included' | 'excluded';
   /** Average number of subscriptions an event matches, to show the work is real. */
   matchesPerEvent: number;
   /** Average number of predicates the compiled router evaluates per event (sql included). */
@@ -183,35 +185,6 @@ function someEvent(
   return { attributes: received.attributes, data: { kind: 'json', value: received.data } };
 }
 
-/** What the benchmark uses of broker/filters/cesql/index.ts: `compileCesql(expr).matches(attributes)`. */
-interface CesqlModule {
-  compileCesql(expression: string): {
-    matches(attributes: Readonly<Record<string, AttributeValue>>): boolean;
-  };
-}
-
-/** The pattern dialect, and sql when the CESQL module can be loaded (it is imported lazily). */
-async function dialects(): Promise<{ dialects: ExtraDialects; sql: boolean }> {
-  const dialects: ExtraDialects = {
-    pattern(pattern) {
-      const compiled = compilePattern(pattern);
-      return (input) => compiled.matches(input.json());
-    },
-  };
-  try {
-    // A variable specifier: the benchmark must load (and type-check) without the CESQL module.
-    const specifier = '../broker/filters/cesql/index.js';
-    const cesql = (await import(specifier)) as CesqlModule;
-    dialects.sql = (expression) => {
-      const compiled = cesql.compileCesql(expression);
-      return (input) => compiled.matches(input.attributes);
-    };
-    return { dialects, sql: true };
-  } catch {
-    return { dialects, sql: false };
-  }
-}
-
 /** Folded into by every measured match, and printed, so that no match can be optimised away. */
 let checksum = 0;
 
@@ -252,9 +225,8 @@ function median(values: number[]): number {
 
 /** Builds one size's workload and both routers, and checks that they agree. */
 async function prepareSize(size: number, withSql: boolean, eventPool: number): Promise<PreparedSize> {
-  const loaded = await dialects();
   const random = seeded(size);
-  const { filters, sqlCount, someType, someSource, u } = workload(size, loaded.sql && withSql, random);
+  const { filters, sqlCount, someType, someSource, u } = workload(size, withSql, random);
   const subscriptions: RoutedSubscription[] = filters.map((list, i) => ({
     name: `subscription-${i}`,
     filters: list,
@@ -264,7 +236,8 @@ async function prepareSize(size: number, withSql: boolean, eventPool: number): P
       (_path, message) => {
         throw new Error(`benchmark filter does not compile: ${message}`);
       },
-      loaded.dialects,
+      // The build's own dialects, exactly as a configuration compiles them.
+      EXTRA_DIALECTS,
     ),
   }));
   const events = Array.from({ length: eventPool }, (_, n) => someEvent(random, u, someType, someSource, n));
@@ -299,7 +272,7 @@ async function prepareSize(size: number, withSql: boolean, eventPool: number): P
       subscriptions: size,
       alwaysEvaluated: compiled.stats.alwaysEvaluated,
       sqlSubscriptions: sqlCount,
-      sql: !loaded.sql ? 'unavailable' : withSql ? 'included' : 'excluded',
+      sql: withSql ? 'included' : 'excluded',
       matchesPerEvent: matches / events.length,
       evaluatedPerEvent: evaluations / events.length,
     },
@@ -470,9 +443,7 @@ export function printMatcherRows(rows: readonly MatcherRow[]): void {
       `compiled slowdown from ${number(first.subscriptions)} to ${number(last.subscriptions)} subscriptions: ${slowdown.toFixed(2)}x`,
     );
   }
-  if (rows.some((row) => row.sql === 'unavailable')) {
-    console.log('sql filters skipped: broker/filters/cesql/index.ts could not be loaded');
-  } else if (rows.some((row) => row.sql === 'excluded')) {
+  if (rows.some((row) => row.sql === 'excluded')) {
     console.log('sql filters excluded (--no-sql)');
   }
   console.log(`(checksum ${checksum})`);

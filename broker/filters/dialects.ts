@@ -26,7 +26,7 @@ export const EXTRA_DIALECTS: ExtraDialects = {
   pattern(pattern, path, report) {
     try {
       const compiled = compilePattern(pattern);
-      return (input) => compiled.matches(input.json());
+      return (input) => compiled.matchesEvent(input);
     } catch (err) {
       if (!(err instanceof PatternError)) throw err;
       report([...path, ...err.path], `pattern: ${err.reason}`);

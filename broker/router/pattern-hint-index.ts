@@ -68,8 +68,7 @@ export class PatternHintIndex {
     const root = this.root;
     const dataNode = root.byField.get('data');
     if (dataNode !== undefined) {
-      const data = event.data.kind === 'json' ? event.data.value : ownValue(input.json(), 'data');
-      visitValue(dataNode, data, into);
+      visitValue(dataNode, input.data(), into);
     }
     visitObject(root, event.attributes, into, 'data');
   }

@@ -25,10 +25,13 @@ export interface IndexHint {
   readonly values: (string | number | boolean | null)[];
 }
 
-export type ObjectTest = (object: EventObject) => boolean;
+export type ObjectTest<O = EventObject> = (object: O) => boolean;
 
-export interface CompiledObject {
-  readonly matches: ObjectTest;
+/** Reads one field of the object a test is given: undefined when absent. */
+export type FieldReader<O> = (object: O, key: string) => unknown;
+
+export interface CompiledObject<O = EventObject> {
+  readonly matches: ObjectTest<O>;
   /** Exact-value constraints outside any `$or`, with paths from the pattern root. */
   readonly hints: readonly IndexHint[];
 }
@@ -38,13 +41,16 @@ const EMPTY_OBJECT: EventObject = Object.freeze({});
 /**
  * @param fieldPath the event field names leading to this object, for index hints
  * @param isOrBranch whether this object is a `$or` branch, where operator names are not field names
+ * @param read how fields are read from what the test is given: own properties of an event object,
+ *   except at the root, which the entry point may read from the event without building its JSON form
  */
-export function compileObject(
+export function compileObject<O>(
   node: unknown,
   path: PatternPath,
   fieldPath: readonly string[],
   isOrBranch: boolean,
-): CompiledObject {
+  read: FieldReader<O>,
+): CompiledObject<O> {
   if (!isPatternObject(node)) {
     throw new PatternError(path, `expected an object of fields, got ${describeValue(node)}`);
   }
@@ -53,13 +59,13 @@ export function compileObject(
     throw new PatternError(path, 'an empty object constrains nothing; name at least one field');
   }
 
-  const tests: ObjectTest[] = [];
+  const tests: ObjectTest<O>[] = [];
   const hints: IndexHint[] = [];
   for (const key of keys) {
     const value = node[key];
     const keyPath = [...path, key];
     if (key === '$or') {
-      tests.push(compileOr(value, keyPath, fieldPath));
+      tests.push(compileOr(value, keyPath, fieldPath, read));
       continue;
     }
     if (isOrBranch && OPERATOR_NAMES.has(key)) {
@@ -70,12 +76,13 @@ export function compileObject(
     }
     if (Array.isArray(value)) {
       const list = compileValueList(value, keyPath);
-      tests.push((object) => list.matches(ownValue(object, key)));
+      const matches = list.matches;
+      tests.push((object) => matches(read(object, key)));
       if (list.exactValues !== undefined)
         hints.push({ path: [...fieldPath, key], values: [...list.exactValues] });
     } else if (isPatternObject(value)) {
-      const nested = compileObject(value, keyPath, [...fieldPath, key], false);
-      tests.push(nestedFieldTest(key, nested.matches));
+      const nested = compileObject(value, keyPath, [...fieldPath, key], false, ownValue);
+      tests.push(nestedFieldTest(key, nested.matches, read));
       hints.push(...nested.hints);
     } else {
       throw new PatternError(
@@ -87,9 +94,13 @@ export function compileObject(
   return { matches: allOf(tests), hints };
 }
 
-function nestedFieldTest(key: string, matches: ObjectTest): ObjectTest {
+function nestedFieldTest<O>(key: string, matches: ObjectTest, read: FieldReader<O>): ObjectTest<O> {
   return (object) => {
-    const candidates = objectsOf(ownValue(object, key));
+    const value = read(object, key);
+    // The common cases first, without building the list of candidate objects.
+    if (isEventObject(value)) return matches(value);
+    if (!Array.isArray(value)) return matches(EMPTY_OBJECT);
+    const candidates = objectsOf(value);
     if (candidates.length === 0) return matches(EMPTY_OBJECT);
     for (const candidate of candidates) if (matches(candidate)) return true;
     return false;
@@ -100,7 +111,12 @@ function nestedFieldTest(key: string, matches: ObjectTest): ObjectTest {
  * A `$or` needs at least two branches, as in EventBridge; each branch is a pattern object matched
  * against the same event object as the `$or`'s siblings.
  */
-function compileOr(value: unknown, path: PatternPath, fieldPath: readonly string[]): ObjectTest {
+function compileOr<O>(
+  value: unknown,
+  path: PatternPath,
+  fieldPath: readonly string[],
+  read: FieldReader<O>,
+): ObjectTest<O> {
   if (!Array.isArray(value)) {
     throw new PatternError(path, `"$or" expects an array of pattern objects, got ${describeValue(value)}`);
   }
@@ -114,7 +130,7 @@ function compileOr(value: unknown, path: PatternPath, fieldPath: readonly string
         `each "$or" branch must be a pattern object, not ${describeValue(branch)}`,
       );
     }
-    return compileObject(branch, [...path, index], fieldPath, true).matches;
+    return compileObject(branch, [...path, index], fieldPath, true, read).matches;
   });
   return (object) => {
     for (const branch of branches) if (branch(object)) return true;
@@ -122,8 +138,12 @@ function compileOr(value: unknown, path: PatternPath, fieldPath: readonly string
   };
 }
 
-function allOf(tests: readonly ObjectTest[]): ObjectTest {
+function allOf<O>(tests: readonly ObjectTest<O>[]): ObjectTest<O> {
   if (tests.length === 1 && tests[0] !== undefined) return tests[0];
+  if (tests.length === 2) {
+    const [first, second] = tests as [ObjectTest<O>, ObjectTest<O>];
+    return (object) => first(object) && second(object);
+  }
   return (object) => {
     for (const test of tests) if (!test(object)) return false;
     return true;
@@ -134,3 +154,6 @@ function allOf(tests: readonly ObjectTest[]): ObjectTest {
 export function rootObject(event: unknown): EventObject {
   return isEventObject(event) ? event : EMPTY_OBJECT;
 }
+
+/** An empty object, for the absence of one. */
+export { EMPTY_OBJECT };

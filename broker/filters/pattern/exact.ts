@@ -20,6 +20,7 @@ export function distinctExactValues(values: readonly Scalar[]): Scalar[] {
 
 /** A test that is true when a value equals any of `values`, in constant time per value. */
 export function equalsAnyOf(values: readonly Scalar[]): ValueTest {
+  if (values.length === 1) return equalsOne(values[0]!);
   const strings = new Set<string>();
   const numbers = new Set<number>();
   let matchesTrue = false;
@@ -44,4 +45,14 @@ export function equalsAnyOf(values: readonly Scalar[]): ValueTest {
         return matchesNull;
     }
   };
+}
+
+/**
+ * One value, the most common list: a comparison instead of a lookup in a set. Strings, booleans
+ * and null compare with `===` (no type crosses it); numbers by their canonical form, as above.
+ */
+function equalsOne(expected: Scalar): ValueTest {
+  if (typeof expected !== 'number') return (value) => value === expected;
+  const canonical = canonicalNumber(expected);
+  return (value) => typeof value === 'number' && canonicalNumber(value) === canonical;
 }

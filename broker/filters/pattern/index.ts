@@ -14,15 +14,28 @@
  * precision in numbers.ts, case folding in case-fold.ts, anything-but types in anything-but.ts,
  * address families in cidr.ts, and arrays in event-values.ts and compile.ts.
  */
-import { compileObject, type IndexHint, rootObject } from './compile.js';
+import { compileObject, type FieldReader, type IndexHint, rootObject } from './compile.js';
+import { type EventObject, ownValue } from './event-values.js';
 
 export type { IndexHint } from './compile.js';
 export { formatPatternPath, PatternError, type PatternPath } from './errors.js';
 export { canonicalNumber, NUMERIC_LIMIT } from './numbers.js';
 
+/**
+ * An event as a pattern reads it, without its JSON form being built: the top-level fields are the
+ * context attributes plus `data`, which is read (and parsed, for bytes) only if the pattern asks.
+ */
+export interface PatternEvent {
+  readonly attributes: EventObject;
+  /** The event's data as its JSON form holds it; undefined when that form has no `data`. */
+  data(): unknown;
+}
+
 export interface CompiledPattern {
   /** Whether the event's JSON form matches. Never throws, whatever the event holds. */
   matches(eventJson: unknown): boolean;
+  /** The same answer as `matches` on the event's JSON form, read in place. */
+  matchesEvent(event: PatternEvent): boolean;
   /**
    * The exact-value constraints every matching event satisfies, for an index that narrows the
    * subscriptions worth evaluating. One hint per field, outside any `$or`, whose value list holds
@@ -37,10 +50,19 @@ export interface CompiledPattern {
 
 /** Validates and compiles a pattern; throws `PatternError` pointing at the first problem found. */
 export function compilePattern(pattern: unknown): CompiledPattern {
-  const root = compileObject(pattern, [], [], false);
+  const root = compileObject(pattern, [], [], false, readEventField);
   const hints = root.hints;
+  const matchesEvent = root.matches;
   return {
-    matches: (eventJson) => root.matches(rootObject(eventJson)),
+    matches: (eventJson) => {
+      const object = rootObject(eventJson);
+      return matchesEvent({ attributes: object, data: () => ownValue(object, 'data') });
+    },
+    matchesEvent,
     indexHints: () => hints.map((hint) => ({ path: [...hint.path], values: [...hint.values] })),
   };
 }
+
+/** The JSON form's top level: `data` is the event's data, every other field an attribute. */
+const readEventField: FieldReader<PatternEvent> = (event, key) =>
+  key === 'data' ? event.data() : ownValue(event.attributes, key);

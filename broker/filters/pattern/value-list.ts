@@ -4,7 +4,7 @@
  * are exact matches and objects are operators.
  */
 import { describeValue, PatternError, type PatternPath } from './errors.js';
-import { leavesOf, type Scalar } from './event-values.js';
+import { isScalar, leavesOf, type Scalar } from './event-values.js';
 import { distinctExactValues, equalsAnyOf, type ValueTest } from './exact.js';
 import { compileOperator } from './operators.js';
 import { isPatternObject } from './pattern-object.js';
@@ -42,6 +42,8 @@ export function compileValueList(list: readonly unknown[], path: PatternPath): C
   return {
     exactValues: literals.length === list.length ? distinctExactValues(literals) : undefined,
     matches(fieldValue) {
+      // The common case first: one scalar is one leaf, tested without building the list of leaves.
+      if (isScalar(fieldValue)) return matchesWhenPresent || (anyTest !== undefined && anyTest(fieldValue));
       // A field with no leaf (absent, an object, an empty array) is what `exists: false` means.
       const leaves = leavesOf(fieldValue);
       if (leaves.length === 0) return matchesWhenAbsent;

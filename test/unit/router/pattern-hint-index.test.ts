@@ -83,6 +83,7 @@ describe('PatternHintIndex', () => {
     const sink = new IdList();
     const input = {
       attributes: json.attributes,
+      data: () => (json.data.kind === 'json' ? json.data.value : undefined),
       json: () => {
         built = true;
         return {};
