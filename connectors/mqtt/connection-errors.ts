@@ -26,7 +26,7 @@ const REFUSAL_HINTS: Readonly<Record<number, string>> = {
 
 /** Reason codes of a DISCONNECT sent by the server that need a word of explanation. */
 const DISCONNECT_HINTS: Readonly<Record<number, string>> = {
-  142: 'session taken over: another client connected with the same clientId; each trigger-broker process needs its own clientId',
+  142: 'session taken over: another client connected with the same clientId; each trigger-broker process needs its own clientId (in an MQTT 5 shared group, a member may also have taken this session over while this process seemed away)',
 };
 
 export function describeConnectionError(error: Error & { code?: unknown }): string {

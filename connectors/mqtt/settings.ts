@@ -13,6 +13,7 @@ export interface MqttSourceSpec {
   qos?: 0 | 1 | 2;
   clientId?: string;
   sharedGroup?: string;
+  membershipTopic?: string;
   retained?: 'take' | 'ignore';
   username?: string;
   password?: SecretRef;
@@ -38,6 +39,12 @@ export interface MqttSettings {
   readonly qos: 0 | 1 | 2;
   readonly clientId: string;
   readonly sharedGroup: string | undefined;
+  /**
+   * Where the members of the shared group announce themselves (`PREFIX/GROUP/members/CLIENTID`),
+   * so that a survivor can take over a dead member's session (see shared-group.ts); undefined
+   * without `sharedGroup` or with MQTT 3.1.1, where there is no takeover.
+   */
+  readonly membershipTopic: string | undefined;
   readonly retained: 'take' | 'ignore';
   readonly username: string | undefined;
   readonly password: Secret | undefined;
@@ -48,6 +55,9 @@ export interface MqttSettings {
 
 /** MQTT 5.0 3.1.2.11.2: this value means "the session does not expire". */
 export const SESSION_NEVER_EXPIRES = 0xffff_ffff;
+
+/** The default prefix of the membership topics of shared groups. */
+export const DEFAULT_MEMBERSHIP_TOPIC = 'trigger-broker/groups';
 
 /**
  * Applies defaults and checks what the schema cannot: topic filter syntax, credentials kept out
@@ -92,6 +102,16 @@ export function compileMqttSettings(context: ConnectorBuildContext): MqttSetting
     else sessionExpirySeconds = Math.min(SESSION_NEVER_EXPIRES - 1, Math.max(1, Math.ceil(parsed.ms / 1000)));
   }
 
+  if (spec.membershipTopic !== undefined) {
+    const problem =
+      spec.sharedGroup === undefined
+        ? 'membershipTopic applies to a shared group: set sharedGroup too'
+        : protocolVersion !== 5
+          ? 'membershipTopic is an MQTT 5 setting: with 3.1.1 a member does not take over the session of a member that is away'
+          : membershipTopicProblem(spec.membershipTopic);
+    if (problem) context.report(at('membershipTopic'), problem);
+  }
+
   return {
     url: spec.url,
     displayUrl,
@@ -100,12 +120,26 @@ export function compileMqttSettings(context: ConnectorBuildContext): MqttSetting
     qos: spec.qos ?? 1,
     clientId: spec.clientId ?? defaultClientId(context.name, spec.sharedGroup),
     sharedGroup: spec.sharedGroup,
+    membershipTopic:
+      spec.sharedGroup !== undefined && protocolVersion === 5
+        ? (spec.membershipTopic ?? DEFAULT_MEMBERSHIP_TOPIC)
+        : undefined,
     retained: spec.retained ?? 'take',
     username: spec.username,
     password: spec.password ? context.secret(spec.password, at('password')) : undefined,
     sessionExpirySeconds,
     tls: compileTls(context, spec),
   };
+}
+
+/** A topic name prefix the membership topics can be built on, or what is wrong with it. */
+function membershipTopicProblem(prefix: string): string | undefined {
+  if (prefix.startsWith('$')) return 'membershipTopic must not start with "$" (reserved for the MQTT broker)';
+  if (/[+#]/.test(prefix)) return 'membershipTopic is a topic name: no "+" or "#"';
+  if (prefix.includes('\u0000')) return 'membershipTopic must not contain a NUL character';
+  if (prefix === '' || prefix.endsWith('/'))
+    return 'membershipTopic must not be empty or end with "/" (GROUP/members/CLIENTID is added to it)';
+  return undefined;
 }
 
 function compileTls(context: ConnectorBuildContext, spec: MqttSourceSpec): MqttTls | undefined {

@@ -12,9 +12,11 @@ import { BrokerError, type ErrorCode } from '../../broker/errors.js';
 import type { Connector, ConnectorContext } from '../types.js';
 import { AckGate, type PublishPacket } from './ack-gate.js';
 import type { MqttMessage } from './binding.js';
+import { disconnect } from './client-helpers.js';
 import { describeConnectionError, describeServerDisconnect } from './connection-errors.js';
 import type { MqttEventReader } from './message-to-event.js';
 import type { MqttSettings } from './settings.js';
+import { SharedGroupTakeover } from './shared-group.js';
 import { subscriptionFilter, topicMatches } from './topic-filter.js';
 
 /** Reconnection waits: from 1 s, doubling, to 30 s, with jitter (mqtt.js reconnectPeriod). */
@@ -25,8 +27,6 @@ const STORE_RETRY_MIN_MS = 100;
 const STORE_RETRY_MAX_MS = 5_000;
 /** How long stop() waits for a message being stored before leaving it unacknowledged. */
 const STOP_GRACE_MS = 3_000;
-/** How long a clean DISCONNECT may take before the socket is just closed. */
-const DISCONNECT_TIMEOUT_MS = 2_000;
 
 /** Errors that mean "not stored, try again later"; any other BrokerError means "never storable". */
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['overloaded', 'unavailable', 'internal']);
@@ -36,11 +36,16 @@ const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['overloaded', 'unavailable', 
  * the Source's topics, each message turned into a CloudEvent and acknowledged only once it is
  * stored (see AckGate). Reconnects with backoff; a broker that is down or refuses the
  * credentials gives one error line per distinct cause and the `reconnecting` state, never a crash.
+ * In an MQTT 5 shared group, it also takes over the sessions of members that are away (see
+ * SharedGroupTakeover), storing their messages the same way.
  */
 export class MqttSource implements Connector {
   readonly kind = 'mqtt' as const;
   private client: MqttClient | undefined;
   private gate: AckGate | undefined;
+  private takeover: SharedGroupTakeover | undefined;
+  /** The connection is up, subscribed and announced: this member counts as online in its group. */
+  private online = false;
   private context: ConnectorContext | undefined;
   private readonly stopping = new AbortController();
   private subscribed = false;
@@ -59,19 +64,10 @@ export class MqttSource implements Connector {
     if (this.client) throw new Error(`mqtt source ${this.sourceName} is already started`);
     this.context = context;
     const { settings } = this;
-    const options: IClientOptions = {
-      manualConnect: true,
+    // What every connection of this Source shares (its own, and those of adopted sessions).
+    const connection: IClientOptions = {
       protocolVersion: settings.protocolVersion,
-      clientId: settings.clientId,
-      // A persistent session: the MQTT broker keeps the subscriptions and queues QoS 1/2
-      // messages while this process is away, and sends unacknowledged ones again.
-      clean: false,
-      reconnectPeriod: RECONNECT_MIN_MS,
-      // A refused CONNECT (wrong password, say) is retried too: the operator may fix the broker side.
-      reconnectOnConnackError: true,
       connectTimeout: 10_000,
-      // Subscriptions are made in onConnect, which knows whether the session was kept.
-      resubscribe: false,
       ...(settings.username !== undefined ? { username: settings.username } : {}),
       ...(settings.password !== undefined ? { password: settings.password.bytes() } : {}),
       ...(settings.tls
@@ -82,6 +78,41 @@ export class MqttSource implements Connector {
             ...(settings.tls.key ? { key: settings.tls.key.bytes() } : {}),
           }
         : {}),
+    };
+    if (settings.membershipTopic !== undefined && settings.sharedGroup !== undefined) {
+      this.takeover = new SharedGroupTakeover({
+        clientId: settings.clientId,
+        group: settings.sharedGroup,
+        prefix: settings.membershipTopic,
+        topics: settings.topics,
+        sessionExpirySeconds: settings.sessionExpirySeconds,
+        url: settings.url,
+        displayUrl: settings.displayUrl,
+        connection,
+        handle: (packet, connectionLost) => this.onMessage(packet, connectionLost),
+        selfOnline: () => this.online && this.client?.connected === true,
+        log: context.log,
+      });
+    } else if (settings.sharedGroup !== undefined) {
+      context.log.info(
+        { group: settings.sharedGroup, protocolVersion: settings.protocolVersion },
+        `mqtt: shared group ${settings.sharedGroup} over MQTT 3.1.1: while a member is away, its share of the messages waits in its session until it returns (taking it over needs protocolVersion 5)`,
+      );
+    }
+    const options: IClientOptions = {
+      ...connection,
+      manualConnect: true,
+      clientId: settings.clientId,
+      // A persistent session: the MQTT broker keeps the subscriptions and queues QoS 1/2
+      // messages while this process is away, and sends unacknowledged ones again.
+      clean: false,
+      reconnectPeriod: RECONNECT_MIN_MS,
+      // A refused CONNECT (wrong password, say) is retried too: the operator may fix the broker side.
+      reconnectOnConnackError: true,
+      // Subscriptions are made in onConnect, which knows whether the session was kept.
+      resubscribe: false,
+      // In a shared group, the MQTT broker announces this member offline when the connection dies.
+      ...(this.takeover ? { will: this.takeover.ownWill() } : {}),
       // MQTT 5: a session with expiry 0 ends with the connection (3.1.2.11.2), so one is needed.
       ...(settings.protocolVersion === 5
         ? { properties: { sessionExpiryInterval: settings.sessionExpirySeconds } }
@@ -99,6 +130,7 @@ export class MqttSource implements Connector {
     });
     client.on('close', () => this.onClose(client));
     context.reportState({ status: 'connecting' });
+    this.takeover?.start();
     client.connect();
   }
 
@@ -108,10 +140,19 @@ export class MqttSource implements Connector {
     // From here on no new message is taken, and retries of unstored ones give up: those stay
     // unacknowledged in the session and the MQTT broker sends them again.
     this.stopping.abort();
-    if (!(await gate.settled(STOP_GRACE_MS)))
+    this.online = false; // adopts no one from here on
+    const { takeover } = this;
+    const idle = await Promise.all([gate.settled(STOP_GRACE_MS), takeover?.settled(STOP_GRACE_MS) ?? true]);
+    if (!idle.every(Boolean))
       context.log.warn(
         'a message was still being stored when the source stopped; it stays unacknowledged and the MQTT broker will send it again',
       );
+    if (takeover) {
+      // Adopted sessions go back to the group, and so does this member's own: its session keeps
+      // getting its share of the group's messages while it is stopped.
+      await takeover.stop();
+      if (client.connected) await takeover.announceOffline(client);
+    }
     await disconnect(client);
     context.reportState({ status: 'stopped' });
   }
@@ -144,7 +185,14 @@ export class MqttSource implements Connector {
       }
       this.subscribed = true;
     }
-    if (client.connected && !this.stopping.signal.aborted) context.reportState({ status: 'up' });
+    if (!client.connected || this.stopping.signal.aborted) return;
+    context.reportState({ status: 'up' });
+    if (this.takeover) {
+      await this.takeover.announceOnline(client);
+      if (!client.connected || this.stopping.signal.aborted) return;
+      this.online = true;
+      this.takeover.reconcile();
+    }
   }
 
   private async subscribe(client: MqttClient): Promise<void> {
@@ -176,6 +224,7 @@ export class MqttSource implements Connector {
 
   private onClose(client: MqttClient): void {
     const { context, settings } = this;
+    this.online = false;
     if (!context || this.stopping.signal.aborted) return;
     this.attempt += 1;
     const error = this.lastError ?? 'the connection to the MQTT broker closed';
@@ -273,21 +322,5 @@ export class MqttSource implements Connector {
       { topic, topics: this.settings.topics },
       "mqtt: dropping a message on a topic outside this Source's topics (a subscription left in the persistent session by an earlier configuration)",
     );
-  }
-}
-
-/** A clean DISCONNECT (the session stays, with its unacknowledged messages), else a hard close. */
-async function disconnect(client: MqttClient): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const clean = client.endAsync(false).then(() => true);
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), DISCONNECT_TIMEOUT_MS);
-  });
-  try {
-    if (!(await Promise.race([clean, late]))) await client.endAsync(true);
-  } catch {
-    await client.endAsync(true).catch(() => undefined);
-  } finally {
-    clearTimeout(timer);
   }
 }

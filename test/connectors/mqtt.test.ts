@@ -22,6 +22,16 @@ import {
 } from '../../connectors/mqtt/binding.js';
 import { buildMqttConnector } from '../../connectors/mqtt/index.js';
 import { compileMqttEventReader } from '../../connectors/mqtt/message-to-event.js';
+import { DEFAULT_MEMBERSHIP_TOPIC } from '../../connectors/mqtt/settings.js';
+import {
+  ADOPT_SETTLE_MS,
+  type Announcement,
+  designatedAdopter,
+  memberOf,
+  memberTopic,
+  parseAnnouncement,
+  WILL_DELAY_SECONDS,
+} from '../../connectors/mqtt/shared-group.js';
 import { subscriptionFilter, topicFilterProblem, topicMatches } from '../../connectors/mqtt/topic-filter.js';
 import type {
   Connector,
@@ -354,6 +364,80 @@ describe('mqtt Source settings', () => {
         { path: 'spec.ce', message: expect.stringMatching(/ce.source is required/) },
       ]),
     );
+  });
+
+  it('checks membershipTopic: a topic name prefix, for an MQTT 5 shared group only', () => {
+    const problemsOf = (mqtt: Record<string, unknown>) =>
+      build({ url: 'mqtt://127.0.0.1:1883', topics: ['t'], ...mqtt }).problems;
+    expect(problemsOf({ sharedGroup: 'g', membershipTopic: 'ops/trigger-broker' })).toEqual([]);
+    for (const [membershipTopic, message] of [
+      ['$SYS/groups', /must not start with "\$"/],
+      ['groups/+', /no "\+" or "#"/],
+      ['groups/#', /no "\+" or "#"/],
+      ['groups/', /must not be empty or end with "\/"/],
+    ] as const)
+      expect(problemsOf({ sharedGroup: 'g', membershipTopic })).toEqual([
+        { path: 'spec.mqtt.membershipTopic', message: expect.stringMatching(message) },
+      ]);
+    expect(problemsOf({ membershipTopic: 'groups' })).toEqual([
+      { path: 'spec.mqtt.membershipTopic', message: expect.stringMatching(/set sharedGroup too/) },
+    ]);
+    expect(problemsOf({ sharedGroup: 'g', protocolVersion: 4, membershipTopic: 'groups' })).toEqual([
+      { path: 'spec.mqtt.membershipTopic', message: expect.stringMatching(/MQTT 5 setting/) },
+    ]);
+  });
+});
+
+describe('mqtt shared-group membership', () => {
+  it('names each member by its clientId, encoded so that "/", "+" and "#" stay inside one level', () => {
+    const clientId = 'host/a+b#c d%';
+    const topic = memberTopic('trigger-broker/groups', 'workers', clientId);
+    expect(topic).toBe('trigger-broker/groups/workers/members/host%2Fa%2Bb%23c%20d%25');
+    expect(topicFilterProblem(topic)).toBeUndefined();
+    expect(topicMatches('trigger-broker/groups/workers/members/+', topic)).toBe(true);
+    expect(memberOf('trigger-broker/groups', 'workers', topic)).toBe(clientId);
+    expect(memberOf('trigger-broker/groups', 'other', topic)).toBeUndefined();
+    expect(memberOf('trigger-broker/groups', 'workers', `${topic}/x`)).toBeUndefined();
+    expect(memberOf('trigger-broker/groups', 'workers', 'trigger-broker/groups/workers/members/%E0')).toBe(
+      undefined,
+    );
+  });
+
+  it('reads announcements and refuses anything else', () => {
+    const online = { state: 'online', clientId: 'a', topics: ['t/#'], sessionExpiry: 60 };
+    expect(parseAnnouncement(JSON.stringify(online))).toEqual(online);
+    expect(parseAnnouncement(JSON.stringify({ ...online, state: 'adopted', by: 'b' }))).toMatchObject({
+      state: 'adopted',
+      by: 'b',
+    });
+    for (const bad of ['', 'offline', '[]', JSON.stringify({ ...online, state: 'gone' })])
+      expect(parseAnnouncement(bad)).toBeUndefined();
+    expect(parseAnnouncement(JSON.stringify({ ...online, topics: [1] }))).toBeUndefined();
+    expect(parseAnnouncement(JSON.stringify({ ...online, sessionExpiry: 0 }))).toBeUndefined();
+  });
+
+  it('designates one adopter: the online member with the lowest clientId that reads the same topics', () => {
+    const member = (state: Announcement['state'], topics = ['t/#']): Announcement => ({
+      state,
+      clientId: '',
+      topics,
+      sessionExpiry: 60,
+    });
+    const view = new Map<string, Announcement>([
+      ['d', member('offline')],
+      ['a', member('offline')],
+      ['c', member('online')],
+      ['b', member('online', ['other'])],
+      ['e', member('online')],
+      ['f', member('adopted')],
+    ]);
+    expect(designatedAdopter(view, 'd')).toBe('c'); // a is offline, b reads other topics
+    expect(designatedAdopter(view, 'a')).toBe('c');
+    expect(designatedAdopter(view, 'c')).toBe('e'); // never the member itself
+    expect(designatedAdopter(view, 'b')).toBeUndefined(); // nobody else reads its topics
+    expect(designatedAdopter(view, 'unknown')).toBeUndefined();
+    // The same members in any order give the same answer.
+    expect(designatedAdopter(new Map([...view].reverse()), 'd')).toBe('c');
   });
 });
 
@@ -704,6 +788,255 @@ describe('mqtt Source against Mosquitto', () => {
     }
   });
 
+  describe('shared-group takeover (MQTT 5)', () => {
+    const idsOf = (rec: ReturnType<typeof testContext>) =>
+      new Set(rec.events.map((e) => String(e.attributes['id'])));
+    const logged = (rec: ReturnType<typeof testContext>, pattern: RegExp) =>
+      rec.logs.filter((l) => pattern.test(String(l['msg'])));
+    const freshGroup = () => `g-${randomUUID().slice(0, 8)}`;
+
+    it('Mosquitto drops the delayed Will of a connection whose session is taken over, and sends that of a connection that dies', async () => {
+      // The takeover relies on this (MQTT 5.0 3.1.3.2.2): an adopter or a returning member
+      // taking a session over must not announce the connection it replaces offline.
+      const topic = freshTopic('will');
+      const clientId = `will-${randomUUID()}`;
+      const watch = await watchTopics(broker.url, topic);
+      const withWill = (payload: string) =>
+        connectAsync(broker.url, {
+          clientId,
+          clean: false,
+          protocolVersion: 5,
+          reconnectPeriod: 0,
+          properties: { sessionExpiryInterval: 60 },
+          will: {
+            topic,
+            payload: Buffer.from(payload),
+            qos: 1,
+            retain: true,
+            properties: { willDelayInterval: WILL_DELAY_SECONDS },
+          },
+        });
+      const first = await withWill('first');
+      const second = await withWill('second');
+      try {
+        await watch.waitFor(() => !first.connected, 'the first connection closed');
+        await sleep(WILL_DELAY_SECONDS * 1000 + 1_500);
+        expect(watch.latest.get(topic)).toBeUndefined();
+        second.stream.destroy();
+        await watch.waitFor(() => watch.latest.get(topic) === 'second', "the second connection's Will");
+      } finally {
+        first.end(true);
+        second.end(true);
+        await watch.close();
+      }
+    });
+
+    it('a survivor takes over the session of a member that died: its unacknowledged and queued messages and its share, until it returns', async () => {
+      const topic = freshTopic('takeover');
+      const group = freshGroup();
+      // A clientId with the characters the membership topic must encode.
+      const deadId = `dead/+#-${randomUUID().slice(0, 8)}`;
+      const survivorId = `survivor-${randomUUID().slice(0, 8)}`;
+      const watch = await watchTopics(broker.url, `${DEFAULT_MEMBERSHIP_TOPIC}/${group}/members/+`);
+      const announced = (clientId: string) =>
+        parseAnnouncement(watch.latest.get(memberTopic(DEFAULT_MEMBERSHIP_TOPIC, group, clientId)) ?? '');
+      // The member that dies is a plain client: it takes its first message and never acknowledges it.
+      const dead = await rawMember(broker.url, { clientId: deadId, topic, group, acknowledge: false });
+      const rec = testContext();
+      const survivor = connectorFor({
+        url: broker.url,
+        topics: [topic],
+        sharedGroup: group,
+        clientId: survivorId,
+      });
+      await survivor.start(rec.ctx);
+      let back: RawMember | undefined;
+      try {
+        await rec.up();
+        await watch.waitFor(() => announced(survivorId)?.state === 'online', 'the survivor announced online');
+        expect(announced(survivorId)).toEqual({
+          state: 'online',
+          clientId: survivorId,
+          topics: [topic],
+          sessionExpiry: 0xffff_ffff,
+        });
+        const first = Array.from({ length: 20 }, (_, i) => `m${i}`);
+        await publish(
+          broker.url,
+          topic,
+          first.map((id) => JSON.stringify({ id })),
+        );
+        await rec.waitFor(() => dead.received.length === 1 && rec.events.length >= 5, 'both members served');
+        // Killed: its unacknowledged messages stay in its session, where its turns keep going.
+        dead.client.stream.destroy();
+        const second = Array.from({ length: 20 }, (_, i) => `n${i}`);
+        await publish(
+          broker.url,
+          topic,
+          second.map((id) => JSON.stringify({ id })),
+        );
+        await rec.waitFor(
+          () => [...first, ...second].every((id) => idsOf(rec).has(id)),
+          "every message, the dead member's included",
+        );
+        expect(logged(rec, /taking over its session/)).toEqual([
+          expect.objectContaining({ member: deadId, group }),
+        ]);
+        await watch.waitFor(() => announced(deadId)?.state === 'adopted', 'the member announced adopted');
+        expect(announced(deadId)).toMatchObject({ state: 'adopted', clientId: deadId, by: survivorId });
+
+        // The member comes back: its CONNECT takes the session over, and the survivor lets go.
+        back = await rawMember(broker.url, { clientId: deadId, topic, group, acknowledge: true });
+        await rec.waitFor(() => logged(rec, /released the session/).length === 1, 'the session released');
+        const before = rec.events.length;
+        const third = Array.from({ length: 20 }, (_, i) => `o${i}`);
+        await publish(
+          broker.url,
+          topic,
+          third.map((id) => JSON.stringify({ id })),
+        );
+        await rec.waitFor(
+          () => third.every((id) => idsOf(rec).has(id) || back!.received.includes(JSON.stringify({ id }))),
+          'the third batch across the group',
+        );
+        expect(back.received.length).toBeGreaterThan(0);
+        expect(rec.events.length - before).toBeGreaterThan(0);
+        // The survivor does not come back for the session: the member stays connected.
+        await sleep(WILL_DELAY_SECONDS * 1000 + ADOPT_SETTLE_MS + 1_000);
+        expect(back.client.connected).toBe(true);
+        expect(logged(rec, /taking over its session/)).toHaveLength(1);
+      } finally {
+        await survivor.stop();
+        dead.client.end(true);
+        await back?.client.endAsync();
+        await watch.close();
+      }
+    });
+
+    it('an adoption connection that dies is announced offline by its own Will, and the member is adopted again', async () => {
+      const topic = freshTopic('adopter-dies');
+      const group = freshGroup();
+      const deadId = `dead-${randomUUID().slice(0, 8)}`;
+      const watch = await watchTopics(broker.url, `${DEFAULT_MEMBERSHIP_TOPIC}/${group}/members/+`);
+      const announced = () =>
+        parseAnnouncement(watch.latest.get(memberTopic(DEFAULT_MEMBERSHIP_TOPIC, group, deadId)) ?? '');
+      const dead = await rawMember(broker.url, { clientId: deadId, topic, group, acknowledge: false });
+      const rec = testContext();
+      const survivor = connectorFor({ url: broker.url, topics: [topic], sharedGroup: group });
+      await survivor.start(rec.ctx);
+      try {
+        await rec.up();
+        dead.client.stream.destroy();
+        await rec.waitFor(
+          () => logged(rec, /taking over its session/).length === 1,
+          'the first adoption',
+          30_000,
+        );
+        await watch.waitFor(() => announced()?.state === 'adopted', 'adopted');
+        // The adoption's connection dies as it would with its process (white box: its socket).
+        const adoptions = (
+          survivor as unknown as { takeover: { adoptions: Map<string, { client: MqttClient }> } }
+        ).takeover.adoptions;
+        adoptions.get(deadId)!.client.stream.destroy();
+        await watch.waitFor(() => announced()?.state === 'offline', "the adoption's Will");
+        await rec.waitFor(
+          () => logged(rec, /taking over its session/).length === 2,
+          'the second adoption',
+          30_000,
+        );
+        const ids = Array.from({ length: 20 }, (_, i) => `a${i}`);
+        await publish(
+          broker.url,
+          topic,
+          ids.map((id) => JSON.stringify({ id })),
+        );
+        await rec.waitFor(() => ids.every((id) => idsOf(rec).has(id)), 'every message');
+      } finally {
+        await survivor.stop();
+        dead.client.end(true);
+        await watch.close();
+      }
+    });
+
+    it('a member that stops cleanly is taken over, and a stopped adopter hands the sessions back to the group', async () => {
+      const topic = freshTopic('handback');
+      const group = freshGroup();
+      const run = randomUUID().slice(0, 8);
+      const names = ['a', 'b', 'c'] as const;
+      const clientIds = names.map((n) => `${n}-${run}`); // a < b < c: a adopts first
+      const recs = names.map(() => testContext());
+      const connectors = names.map((_, i) =>
+        connectorFor({ url: broker.url, topics: [topic], sharedGroup: group, clientId: clientIds[i] }),
+      );
+      const watch = await watchTopics(broker.url, `${DEFAULT_MEMBERSHIP_TOPIC}/${group}/members/+`);
+      const announced = (i: number) =>
+        parseAnnouncement(
+          watch.latest.get(memberTopic(DEFAULT_MEMBERSHIP_TOPIC, group, clientIds[i]!)) ?? '',
+        );
+      const stopped = new Set<number>();
+      const stop = async (i: number) => {
+        stopped.add(i);
+        await connectors[i]!.stop();
+      };
+      for (const [i, c] of connectors.entries()) await c.start(recs[i]!.ctx);
+      try {
+        await Promise.all(recs.map((r) => r.up()));
+        await watch.waitFor(
+          () => [0, 1, 2].every((i) => announced(i)?.state === 'online'),
+          'three members online',
+        );
+        const all = () => new Set(recs.flatMap((r) => [...idsOf(r)]));
+        const batch = async (prefix: string) => {
+          const ids = Array.from({ length: 30 }, (_, i) => `${prefix}${i}`);
+          await publish(
+            broker.url,
+            topic,
+            ids.map((id) => JSON.stringify({ id })),
+          );
+          await recs[0]!.waitFor(() => ids.every((id) => all().has(id)), `batch ${prefix} across the group`);
+          return ids;
+        };
+
+        // c stops: it announces itself offline, and a (the lowest clientId) takes its share.
+        await stop(2);
+        await watch.waitFor(() => announced(2)?.state === 'adopted', 'c adopted');
+        expect(announced(2)?.by).toBe(clientIds[0]);
+        await batch('x');
+
+        // a stops: it hands c's session back, and b, the one left, takes both.
+        await stop(0);
+        expect(logged(recs[0]!, /handing the session of member/)).toHaveLength(1);
+        await watch.waitFor(
+          () => announced(0)?.by === clientIds[1] && announced(2)?.by === clientIds[1],
+          'a and c adopted by b',
+        );
+        const before = recs[1]!.events.length;
+        await batch('y');
+        expect(recs[1]!.events.length - before).toBeGreaterThanOrEqual(30);
+      } finally {
+        await Promise.all(connectors.map((c, i) => (stopped.has(i) ? undefined : c.stop())));
+        await watch.close();
+      }
+    });
+
+    it('with MQTT 3.1.1 a member announces nothing and says that a share waits for its member', async () => {
+      const rec = testContext();
+      const connector = connectorFor({
+        url: broker.url,
+        protocolVersion: 4,
+        topics: [freshTopic()],
+        sharedGroup: freshGroup(),
+      });
+      await connector.start(rec.ctx);
+      try {
+        await rec.up();
+        expect(logged(rec, /waits in its session until it returns/)).toHaveLength(1);
+      } finally {
+        await connector.stop();
+      }
+    });
+  });
+
   it('drops, with a warning, messages of a subscription an earlier configuration left in the session', async () => {
     const base = freshTopic('leftover');
     const clientId = `leftover-${randomUUID()}`;
@@ -833,6 +1166,76 @@ describe('mqtt Source connection failures', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Shared-group helpers
+
+/** The latest message on each topic matching `filter` (retained ones included). */
+async function watchTopics(url: string, filter: string) {
+  const latest = new Map<string, string>();
+  const client = await connectAsync(url, {
+    clientId: `watch-${randomUUID()}`,
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+  });
+  client.on('message', (topic, payload) => latest.set(topic, payload.toString()));
+  await client.subscribeAsync(filter, { qos: 1 });
+  return {
+    latest,
+    async waitFor(test: () => boolean, what: string, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!test()) {
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}; seen ${JSON.stringify([...latest])}`);
+        await sleep(20);
+      }
+    },
+    close: () => client.endAsync(),
+  };
+}
+
+interface RawMember {
+  client: MqttClient;
+  /** Payloads received. */
+  received: string[];
+}
+
+/**
+ * A shared-group member made of a plain mqtt.js client, as trigger-broker makes one: persistent
+ * session, the shared subscription, a delayed `offline` Will and an `online` announcement. Without
+ * `acknowledge` it takes its first message and never acknowledges it (nor reads any further).
+ */
+async function rawMember(
+  url: string,
+  options: { clientId: string; topic: string; group: string; acknowledge: boolean },
+): Promise<RawMember> {
+  const { clientId, topic, group, acknowledge } = options;
+  const membership = memberTopic(DEFAULT_MEMBERSHIP_TOPIC, group, clientId);
+  const announcement = (state: string) =>
+    JSON.stringify({ state, clientId, topics: [topic], sessionExpiry: 3600 });
+  const received: string[] = [];
+  const client = await connectAsync(url, {
+    clientId,
+    clean: false,
+    protocolVersion: 5,
+    reconnectPeriod: 0,
+    properties: { sessionExpiryInterval: 3600 },
+    will: {
+      topic: membership,
+      payload: Buffer.from(announcement('offline')),
+      qos: 1,
+      retain: true,
+      properties: { willDelayInterval: WILL_DELAY_SECONDS },
+    },
+    customHandleAcks: (_topic, payload, _packet, done) => {
+      received.push(payload.toString());
+      if (acknowledge) done(0);
+    },
+  });
+  await client.subscribeAsync(`$share/${group}/${topic}`, { qos: 1 });
+  await client.publishAsync(membership, announcement('online'), { qos: 1, retain: true });
+  return { client, received };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Brokers that the harness does not provide

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../broker/store/sqlite.js';
 import { type BrokerHandle, externalBrokerUrl, startMosquitto } from '../harness/index.js';
 import {
   type BrokerProcess,
@@ -276,67 +277,120 @@ describe('mqtt Source end to end', () => {
     CRASH_TEST_TIMEOUT_MS,
   );
 
-  it(
-    'two trigger-broker processes in one shared group split a feed; one is killed, the other goes on, and the killed one resumes its session',
-    async () => {
-      const fn = await startFunction();
-      const delivered = deliveredIds(fn.received);
-      const byMember = (member: string) =>
-        new Set(fn.received.filter((r) => r.url === `/${member}`).map((r) => String(r.headers['ce-id'])));
-      const topic = `shared/${randomUUID().slice(0, 8)}`;
-      // Two processes on one host share the default (host name based) clientId, so each names its own.
-      const member = (name: string) => {
-        const d = fresh();
-        d.write(
-          'source.yaml',
-          mqttSource(
-            'feed',
-            { topics: [topic], sharedGroup: 'workers', clientId: `e2e-${name}-${topic}` },
-            { type: 'e2e.shared', source: '/shared', id: '${body.id}' },
-          ),
-        );
-        d.write('all.yaml', subscriptionYaml('all', { sink: { uri: `${fn.url}/${name}` } }));
-        return d;
-      };
-      const [dirA, dirB] = [member('a'), member('b')];
-      let a = await startBroker(dirA.config, dirA.data);
-      const b = await startBroker(dirB.config, dirB.data);
-      // While A is down its share waits in A's session: the publisher may run further ahead.
-      const feed = new Feed(mosquitto.url, topic, () => delivered().size, 800);
-      try {
-        await Promise.all([sourcesReady(a), sourcesReady(b)]);
-        await feed.publish(ids('s', 500));
-        await waitUntil(
-          () => byMember('a').size >= 50 && byMember('b').size >= 50,
-          'both members delivering',
-          60_000,
-        );
+  /**
+   * Two members of a shared group split a feed; member A goes away in the middle of it (`SIGKILL`:
+   * a crash; `SIGTERM`: a clean stop), the feed goes on, and B must take over A's session: every
+   * confirmed message is delivered while A stays down, except those A itself had stored (they are
+   * its to deliver, from its own store, once it is back). Without the takeover A's share would wait
+   * in A's session, and the feed (paced by the deliveries) would stall. Then A comes back, takes
+   * its session again, and the feed is split once more.
+   */
+  const sharedGroupTakeover = async (signal: 'SIGKILL' | 'SIGTERM') => {
+    const fn = await startFunction();
+    const delivered = deliveredIds(fn.received);
+    const byMember = (member: string) =>
+      new Set(fn.received.filter((r) => r.url === `/${member}`).map((r) => String(r.headers['ce-id'])));
+    const topic = `shared/${randomUUID().slice(0, 8)}`;
+    const clientIdOf = (name: string) => `e2e-${name}-${topic}`;
+    // Two processes on one host share the default (host name based) clientId, so each names its
+    // own (with a "/", which the membership topic encodes).
+    const member = (name: string) => {
+      const d = fresh();
+      d.write(
+        'source.yaml',
+        mqttSource(
+          'feed',
+          { topics: [topic], sharedGroup: 'workers', clientId: clientIdOf(name) },
+          { type: 'e2e.shared', source: '/shared', id: '${body.id}' },
+        ),
+      );
+      d.write(
+        'all.yaml',
+        subscriptionYaml('all', { sink: { uri: `${fn.url}/${name}` }, delivery: { concurrency: 64 } }),
+      );
+      return d;
+    };
+    const [dirA, dirB] = [member('a'), member('b')];
+    let a = await startBroker(dirA.config, dirA.data);
+    const b = await startBroker(dirB.config, dirB.data);
+    const feed = new Feed(mosquitto.url, topic, () => delivered().size);
+    const adopting = (line: Record<string, unknown>) =>
+      line['member'] === clientIdOf('a') && /taking over its session/.test(String(line['msg']));
+    try {
+      await Promise.all([sourcesReady(a), sourcesReady(b)]);
+      const publishing = feed.publish(ids('s', 2400));
+      await waitUntil(
+        () => byMember('a').size >= 200 && byMember('b').size >= 200,
+        'both members delivering',
+        60_000,
+      );
+      const beforeStop = feed.confirmed.size;
+      if (signal === 'SIGKILL') {
         a.child.kill('SIGKILL');
         await a.stop();
-        const bBefore = byMember('b').size;
-        await feed.publish(ids('t', 700));
-        // Mosquitto sends a shared subscription's messages to the members' sessions in turn,
-        // connected or not (a persistent session is a member until it expires), so B takes its
-        // share of the rest and A's share waits in A's session instead of being lost.
-        await waitUntil(() => byMember('b').size >= bBefore + 300, 'B going on alone', 60_000);
-        a = await startBroker(dirA.config, dirA.data);
-        await feed.publish(ids('u', 800));
-        await waitUntil(
-          () => [...feed.confirmed].every((id) => delivered().has(id)),
-          'every confirmed message',
-          120_000,
-          () => missing(feed.confirmed, delivered()),
-        );
-        expect(feed.confirmed.size).toBe(2000);
-        // Split, not copied: each message went to one member (duplicates only around the crash).
-        const overlap = [...byMember('a')].filter((id) => byMember('b').has(id));
-        expect(overlap.length).toBeLessThan(100);
-      } finally {
-        await a.stop();
-        await b.stop();
-        await fn.close();
+        expect(a.child.signalCode).toBe('SIGKILL');
+      } else {
+        expect(await a.stop('SIGTERM')).toBe(0);
       }
-    },
+      // The feed goes on while A is down: it can only finish if A's share is delivered.
+      await waitUntil(
+        () => feed.confirmed.size === 2400,
+        "the feed to finish while A is down (it waits while A's share is missing)",
+        120_000,
+        () => `${feed.confirmed.size} confirmed; ${missing(feed.confirmed, delivered())}`,
+      );
+      await publishing;
+      expect(beforeStop).toBeLessThan(1800); // A went away early in the feed
+      const storedByA = pendingDeliveries(dirA.data);
+      await waitUntil(
+        () => [...feed.confirmed].every((id) => delivered().has(id) || storedByA.has(id)),
+        'every confirmed message A had not stored, delivered while A is down',
+        120_000,
+        () => missing(new Set([...feed.confirmed].filter((id) => !storedByA.has(id))), delivered()),
+      );
+      expect(b.logs.filter(adopting)).toHaveLength(1);
+
+      // A comes back: it takes its session over again, and B lets it go.
+      a = await startBroker(dirA.config, dirA.data);
+      await sourcesReady(a);
+      await b.waitForLog(
+        (l) => l['member'] === clientIdOf('a') && /released the session/.test(String(l['msg'])),
+        30_000,
+      );
+      await feed.publish(ids('u', 600));
+      await waitUntil(
+        () => [...feed.confirmed].every((id) => delivered().has(id)),
+        'every confirmed message',
+        120_000,
+        () => missing(feed.confirmed, delivered()),
+      );
+      expect(feed.confirmed.size).toBe(3000);
+      // Split again after A's return, and split, not copied, throughout: each message went to one
+      // member (duplicates only around the crash and the takeovers).
+      const lastByA = [...byMember('a')].filter((id) => id.startsWith('u-'));
+      const lastByB = [...byMember('b')].filter((id) => id.startsWith('u-'));
+      expect(lastByA.length).toBeGreaterThan(0);
+      expect(lastByB.length).toBeGreaterThan(0);
+      const overlap = [...byMember('a')].filter((id) => byMember('b').has(id));
+      expect(overlap.length).toBeLessThan(100);
+      expect(b.logs.filter(adopting)).toHaveLength(1);
+    } finally {
+      await feed.stop(); // a failed test leaves no publisher behind
+      await a.stop();
+      await b.stop();
+      await fn.close();
+    }
+  };
+
+  it(
+    'two trigger-broker processes in one shared group split a feed; one is killed (kill -9), the other takes over its share until it returns',
+    () => sharedGroupTakeover('SIGKILL'),
+    CRASH_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'two trigger-broker processes in one shared group split a feed; one stops (SIGTERM), the other takes over its share until it returns',
+    () => sharedGroupTakeover('SIGTERM'),
     CRASH_TEST_TIMEOUT_MS,
   );
 });
@@ -408,6 +462,20 @@ function deliveredIds(received: ReceivedRequest[]): () => Set<string> {
     for (; counted < received.length; counted++) seen.add(String(received[counted]!.headers['ce-id']));
     return seen;
   };
+}
+
+/** The ids of the events a stopped trigger-broker has stored and not delivered yet, read from its store. */
+function pendingDeliveries(dataDir: string): Set<string> {
+  const store = new SqliteStore({ dir: dataDir, synchronous: 'normal', readonly: true });
+  try {
+    return new Set(
+      store
+        .due('all', Number.MAX_SAFE_INTEGER, 1_000_000, new Set())
+        .map((d) => String(d.event.attributes['id'])),
+    );
+  } finally {
+    store.close();
+  }
 }
 
 function missing(expected: Set<string>, got: Set<string>): string {
