@@ -25,8 +25,8 @@ export const EXTRA_DIALECTS: ExtraDialects = {
   },
   pattern(pattern, path, report) {
     try {
-      const compiled = compilePattern(pattern);
-      return (input) => compiled.matchesEvent(input);
+      // A FilterInput is a PatternEvent: the compiled pattern is the predicate itself.
+      return compilePattern(pattern).matchesEvent;
     } catch (err) {
       if (!(err instanceof PatternError)) throw err;
       report([...path, ...err.path], `pattern: ${err.reason}`);

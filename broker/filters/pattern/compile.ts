@@ -76,8 +76,7 @@ export function compileObject<O>(
     }
     if (Array.isArray(value)) {
       const list = compileValueList(value, keyPath);
-      const matches = list.matches;
-      tests.push((object) => matches(read(object, key)));
+      tests.push(list.fieldTest(key, read));
       if (list.exactValues !== undefined)
         hints.push({ path: [...fieldPath, key], values: [...list.exactValues] });
     } else if (isPatternObject(value)) {
