@@ -24,25 +24,25 @@ interface BuildNode {
 
 const newNode = (label: string): BuildNode => ({ label, children: new Map(), ids: [] });
 
-/** Per packed node: where its label, children and ids lie in the other arrays. */
+/**
+ * A packed node is a run of the `nodes` array: where its label and ids lie in the other arrays,
+ * then its children as (first code unit, child's offset) pairs sorted by unit. A walk thus reads a
+ * node and the choice of its next step from one place, usually one cache line.
+ */
 const LABEL_START = 0;
-const LABEL_END = 1;
-const CHILD_START = 2;
-const CHILD_END = 3;
-const IDS_START = 4;
-const IDS_END = 5;
-const FIELDS = 6;
+const LABEL_LENGTH = 1;
+const IDS_START = 2;
+const IDS_END = 3;
+const CHILD_COUNT = 4;
+const CHILDREN = 5;
 
 /** Up to this many children, a linear scan of their first units beats a binary search. */
 const SCAN_LIMIT = 8;
 
 interface Packed {
+  /** Node runs, depth first from the root at offset 0. */
   readonly nodes: Int32Array;
   readonly labels: Uint16Array;
-  /** The first code unit of each child's label, sorted within each node's run. */
-  readonly childUnits: Uint16Array;
-  /** The packed index of each child, parallel to `childUnits`. */
-  readonly childNodes: Int32Array;
   readonly ids: Int32Array;
 }
 
@@ -91,18 +91,17 @@ export class AffixTrie {
   /** Hands `into` the ids of every stored key that `value` starts (or ends) with. */
   walk(value: string, into: IdSink): void {
     this.packed ??= pack(this.root);
-    const { nodes, labels, childUnits, childNodes, ids } = this.packed;
+    const { nodes, labels, ids } = this.packed;
     if (nodes[IDS_END]! > nodes[IDS_START]!) into.addRange(ids, nodes[IDS_START]!, nodes[IDS_END]!);
     const step = this.fromEnd ? -1 : 1;
     let position = this.fromEnd ? value.length - 1 : 0;
     let remaining = value.length;
     let node = 0;
     while (remaining > 0) {
-      const child = childOf(node, value.charCodeAt(position), nodes, childUnits, childNodes);
+      const child = childOf(nodes, node, value.charCodeAt(position));
       if (child < 0) return;
-      const at = child * FIELDS;
-      const labelStart = nodes[at + LABEL_START]!;
-      const labelLength = nodes[at + LABEL_END]! - labelStart;
+      const labelStart = nodes[child + LABEL_START]!;
+      const labelLength = nodes[child + LABEL_LENGTH]!;
       if (labelLength > remaining) return;
       // The first code unit was matched by the lookup; compare the rest of the edge.
       for (let i = 1; i < labelLength; i++) {
@@ -111,30 +110,27 @@ export class AffixTrie {
       position += labelLength * step;
       remaining -= labelLength;
       node = child;
-      const idsStart = nodes[at + IDS_START]!;
-      const idsEnd = nodes[at + IDS_END]!;
+      const idsStart = nodes[child + IDS_START]!;
+      const idsEnd = nodes[child + IDS_END]!;
       if (idsEnd > idsStart) into.addRange(ids, idsStart, idsEnd);
     }
   }
 }
 
-function childOf(
-  node: number,
-  unit: number,
-  nodes: Int32Array,
-  childUnits: Uint16Array,
-  childNodes: Int32Array,
-): number {
-  let low = nodes[node * FIELDS + CHILD_START]!;
-  let high = nodes[node * FIELDS + CHILD_END]!;
-  if (high - low <= SCAN_LIMIT) {
-    for (let i = low; i < high; i++) if (childUnits[i] === unit) return childNodes[i]!;
+/** The offset of the child of `node` whose label starts with `unit`, or -1. */
+function childOf(nodes: Int32Array, node: number, unit: number): number {
+  const count = nodes[node + CHILD_COUNT]!;
+  const first = node + CHILDREN;
+  if (count <= SCAN_LIMIT) {
+    for (let i = 0; i < count; i++) if (nodes[first + 2 * i] === unit) return nodes[first + 2 * i + 1]!;
     return -1;
   }
+  let low = 0;
+  let high = count;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    const found = childUnits[middle]!;
-    if (found === unit) return childNodes[middle]!;
+    const found = nodes[first + 2 * middle]!;
+    if (found === unit) return nodes[first + 2 * middle + 1]!;
     if (found < unit) low = middle + 1;
     else high = middle;
   }
@@ -148,34 +144,39 @@ function pack(root: BuildNode): Packed {
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     order.push(node);
     // Pushed in reverse, so that they are popped, and laid out, in ascending order.
-    const children = [...node.children].sort(([a], [b]) => a - b);
+    const children = sortedChildren(node);
     for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]![1]);
   }
-  const indexOf = new Map(order.map((node, index) => [node, index]));
-  const nodes = new Int32Array(order.length * FIELDS);
+  const offsets = new Map<BuildNode, number>();
+  let size = 0;
+  for (const node of order) {
+    offsets.set(node, size);
+    size += CHILDREN + 2 * node.children.size;
+  }
+  const nodes = new Int32Array(size);
   const labels = new Uint16Array(order.reduce((sum, node) => sum + node.label.length, 0));
-  const childUnits = new Uint16Array(order.length - 1);
-  const childNodes = new Int32Array(order.length - 1);
   const ids = new Int32Array(order.reduce((sum, node) => sum + node.ids.length, 0));
   let labelAt = 0;
-  let childAt = 0;
   let idAt = 0;
-  order.forEach((node, index) => {
-    const at = index * FIELDS;
+  for (const node of order) {
+    const at = offsets.get(node)!;
     nodes[at + LABEL_START] = labelAt;
+    nodes[at + LABEL_LENGTH] = node.label.length;
     for (let i = 0; i < node.label.length; i++) labels[labelAt++] = node.label.charCodeAt(i);
-    nodes[at + LABEL_END] = labelAt;
-    nodes[at + CHILD_START] = childAt;
-    for (const [unit, child] of [...node.children].sort(([a], [b]) => a - b)) {
-      childUnits[childAt] = unit;
-      childNodes[childAt++] = indexOf.get(child)!;
-    }
-    nodes[at + CHILD_END] = childAt;
     nodes[at + IDS_START] = idAt;
     for (const id of node.ids) ids[idAt++] = id;
     nodes[at + IDS_END] = idAt;
-  });
-  return { nodes, labels, childUnits, childNodes, ids };
+    nodes[at + CHILD_COUNT] = node.children.size;
+    sortedChildren(node).forEach(([unit, child], i) => {
+      nodes[at + CHILDREN + 2 * i] = unit;
+      nodes[at + CHILDREN + 2 * i + 1] = offsets.get(child)!;
+    });
+  }
+  return { nodes, labels, ids };
+}
+
+function sortedChildren(node: BuildNode): [number, BuildNode][] {
+  return [...node.children].sort(([a], [b]) => a - b);
 }
 
 function sharedLength(label: string, units: string, from: number): number {
