@@ -230,11 +230,26 @@ export class SharedGroupTakeover {
       ...(options.connection.protocolVersion === 5 ? { properties: { sessionExpiryInterval: 0 } } : {}),
     });
     this.watcher = watcher;
-    watcher.on('connect', () => void this.watch(watcher, filter));
+    let refusal: string | undefined;
+    watcher.on('connect', () => {
+      refusal = undefined;
+      void this.watch(watcher, filter);
+    });
     watcher.on('message', (topic, payload) => this.onAnnouncement(topic, payload));
-    watcher.on('error', (error) =>
-      options.log.debug({ error: describeConnectionError(error) }, 'mqtt: shared-group watch connection'),
-    );
+    watcher.on('error', (error: Error & { code?: unknown }) => {
+      const description = describeConnectionError(error);
+      // The Source's own connection reports an MQTT broker that is down or unreachable; a CONNACK
+      // refusing this connection alone (an ACL on clientIds, say) is reported here, once.
+      if (typeof error.code !== 'number' || description === refusal) {
+        options.log.debug({ error: description }, 'mqtt: shared-group watch connection');
+        return;
+      }
+      refusal = description;
+      options.log.warn(
+        { clientId: `${options.clientId}-members`, error: description },
+        `mqtt: the MQTT broker refused the connection that watches shared group ${options.group} (${description}): members cannot take over each other's sessions until it connects`,
+      );
+    });
     watcher.connect();
   }
 
