@@ -1,5 +1,6 @@
 import type { FilterSpec } from '../config/types.js';
 import type { PathSegment } from '../config/yaml-document.js';
+import { flatStrings } from './flat.js';
 import { canonicalString, type FilterInput, type Predicate } from './input.js';
 
 /** Reports a problem at a path inside the manifest; `offset` points into a string value. */
@@ -68,7 +69,8 @@ export function compileFilters(
   extra: ExtraDialects,
 ): Predicate {
   if (!specs || specs.length === 0) return ALWAYS;
-  const parts = specs.map((f, i) => compileFilter(f, [...path, i], report, extra));
+  // The compiled closures keep the configured strings to compare with every event (flat.ts).
+  const parts = flatStrings(specs).map((f, i) => compileFilter(f, [...path, i], report, extra));
   if (parts.length === 1) return parts[0]!;
   return (input: FilterInput) => parts.every((p) => p(input));
 }

@@ -3,6 +3,7 @@
  * event satisfies without looking at the keys it does not.
  */
 import type { CloudEvent } from '../cloudevents/event.js';
+import { flatString } from '../filters/flat.js';
 import type { FilterInput } from '../filters/input.js';
 import { AttributeIndex } from './attribute-index.js';
 import type { IdSink } from './candidate-set.js';
@@ -19,10 +20,11 @@ export class SubscriptionIndex {
       case 'exact':
       case 'prefix':
       case 'suffix':
-        this.attributes.add(key.kind, key.attribute, key.value, id);
+        // Flat, as the keys every event is looked up against (filters/flat.ts).
+        this.attributes.add(key.kind, key.attribute, flatString(key.value), id);
         break;
       case 'pattern':
-        this.patterns.add(key.path, key.value, id);
+        this.patterns.add(key.path, typeof key.value === 'string' ? flatString(key.value) : key.value, id);
         break;
     }
   }

@@ -9,6 +9,7 @@
  * Offsets are UTF-16 indexes into the expression; CesqlParseError converts them to characters.
  */
 
+import { flatString } from '../flat.js';
 import { characterOffset } from './characters.js';
 import { CesqlParseError } from './errors.js';
 
@@ -56,7 +57,7 @@ export function tokenize(expression: string): Token[] {
       index++;
     } else if (char === "'" || char === '"') {
       const literal = readStringLiteral(expression, index);
-      push('string', index, literal.end, literal.value);
+      push('string', index, literal.end, flatString(literal.value));
       index = literal.end;
     } else if (WORD_CHARACTER.test(char)) {
       const start = index;
