@@ -5,11 +5,11 @@
  * number of keys. Edges carry whole runs of code units, so a walk does one child lookup per
  * branching point rather than per character.
  *
- * Keys are added to a tree of objects, which is then packed into a few typed arrays the first time
- * the trie is walked: a walk reads nodes laid out one after another in depth-first order, labels
- * as code units in one array, and ids in another, instead of following pointers between objects
- * scattered over the heap. With thousands of keys the walk then touches a few cache lines rather
- * than several per node, which is what its cost is made of at that size.
+ * Keys are added to a tree of objects, which is packed into one typed array the first time the
+ * trie is walked: nodes laid out one after another in depth-first order, each with its label, ids
+ * and children inline, instead of objects scattered over the heap. With thousands of keys a walk
+ * then touches about one cache line per node rather than several, which is what its cost is made
+ * of at that size.
  */
 import type { IdSink } from './candidate-set.js';
 
@@ -25,31 +25,24 @@ interface BuildNode {
 const newNode = (label: string): BuildNode => ({ label, children: new Map(), ids: [] });
 
 /**
- * A packed node is a run of the `nodes` array: where its label and ids lie in the other arrays,
- * then its children as (first code unit, child's offset) pairs sorted by unit. A walk thus reads a
- * node and the choice of its next step from one place, usually one cache line.
+ * A packed node is one run of the `nodes` array holding everything a walk reads there: the length
+ * of its label, how many ids and children it has, the label's code units, its ids, then its
+ * children as (first code unit, child's offset) pairs sorted by unit. A walk thus reads each node
+ * it passes from one place, usually a single cache line, which is what a walk costs once the trie
+ * no longer fits in the processor's caches.
  */
-const LABEL_START = 0;
-const LABEL_LENGTH = 1;
-const IDS_START = 2;
-const IDS_END = 3;
-const CHILD_COUNT = 4;
-const CHILDREN = 5;
+const LABEL_LENGTH = 0;
+const ID_COUNT = 1;
+const CHILD_COUNT = 2;
+const HEADER = 3;
 
 /** Up to this many children, a linear scan of their first units beats a binary search. */
 const SCAN_LIMIT = 8;
 
-interface Packed {
-  /** Node runs, depth first from the root at offset 0. */
-  readonly nodes: Int32Array;
-  readonly labels: Uint16Array;
-  readonly ids: Int32Array;
-}
-
 export class AffixTrie {
   private readonly root = newNode('');
   private keyCount = 0;
-  private packed: Packed | undefined;
+  private packed: Int32Array | undefined;
 
   /** @param fromEnd match suffixes: keys and values are read from their last code unit backwards */
   constructor(private readonly fromEnd: boolean) {}
@@ -91,8 +84,9 @@ export class AffixTrie {
   /** Hands `into` the ids of every stored key that `value` starts (or ends) with. */
   walk(value: string, into: IdSink): void {
     this.packed ??= pack(this.root);
-    const { nodes, labels, ids } = this.packed;
-    if (nodes[IDS_END]! > nodes[IDS_START]!) into.addRange(ids, nodes[IDS_START]!, nodes[IDS_END]!);
+    const nodes = this.packed;
+    // The root's label is empty: its ids follow its header.
+    if (nodes[ID_COUNT]! > 0) into.addRange(nodes, HEADER, HEADER + nodes[ID_COUNT]!);
     const step = this.fromEnd ? -1 : 1;
     let position = this.fromEnd ? value.length - 1 : 0;
     let remaining = value.length;
@@ -100,19 +94,18 @@ export class AffixTrie {
     while (remaining > 0) {
       const child = childOf(nodes, node, value.charCodeAt(position));
       if (child < 0) return;
-      const labelStart = nodes[child + LABEL_START]!;
       const labelLength = nodes[child + LABEL_LENGTH]!;
       if (labelLength > remaining) return;
       // The first code unit was matched by the lookup; compare the rest of the edge.
+      const label = child + HEADER;
       for (let i = 1; i < labelLength; i++) {
-        if (labels[labelStart + i] !== value.charCodeAt(position + i * step)) return;
+        if (nodes[label + i] !== value.charCodeAt(position + i * step)) return;
       }
       position += labelLength * step;
       remaining -= labelLength;
       node = child;
-      const idsStart = nodes[child + IDS_START]!;
-      const idsEnd = nodes[child + IDS_END]!;
-      if (idsEnd > idsStart) into.addRange(ids, idsStart, idsEnd);
+      const idCount = nodes[child + ID_COUNT]!;
+      if (idCount > 0) into.addRange(nodes, label + labelLength, label + labelLength + idCount);
     }
   }
 }
@@ -120,7 +113,7 @@ export class AffixTrie {
 /** The offset of the child of `node` whose label starts with `unit`, or -1. */
 function childOf(nodes: Int32Array, node: number, unit: number): number {
   const count = nodes[node + CHILD_COUNT]!;
-  const first = node + CHILDREN;
+  const first = node + HEADER + nodes[node + LABEL_LENGTH]! + nodes[node + ID_COUNT]!;
   if (count <= SCAN_LIMIT) {
     for (let i = 0; i < count; i++) if (nodes[first + 2 * i] === unit) return nodes[first + 2 * i + 1]!;
     return -1;
@@ -138,7 +131,7 @@ function childOf(nodes: Int32Array, node: number, unit: number): number {
 }
 
 /** Lays the tree out depth first: a node's children follow it, in the order of their first unit. */
-function pack(root: BuildNode): Packed {
+function pack(root: BuildNode): Int32Array {
   const order: BuildNode[] = [];
   const pending = [root];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
@@ -151,28 +144,23 @@ function pack(root: BuildNode): Packed {
   let size = 0;
   for (const node of order) {
     offsets.set(node, size);
-    size += CHILDREN + 2 * node.children.size;
+    size += HEADER + node.label.length + node.ids.length + 2 * node.children.size;
   }
   const nodes = new Int32Array(size);
-  const labels = new Uint16Array(order.reduce((sum, node) => sum + node.label.length, 0));
-  const ids = new Int32Array(order.reduce((sum, node) => sum + node.ids.length, 0));
-  let labelAt = 0;
-  let idAt = 0;
   for (const node of order) {
-    const at = offsets.get(node)!;
-    nodes[at + LABEL_START] = labelAt;
+    let at = offsets.get(node)!;
     nodes[at + LABEL_LENGTH] = node.label.length;
-    for (let i = 0; i < node.label.length; i++) labels[labelAt++] = node.label.charCodeAt(i);
-    nodes[at + IDS_START] = idAt;
-    for (const id of node.ids) ids[idAt++] = id;
-    nodes[at + IDS_END] = idAt;
+    nodes[at + ID_COUNT] = node.ids.length;
     nodes[at + CHILD_COUNT] = node.children.size;
-    sortedChildren(node).forEach(([unit, child], i) => {
-      nodes[at + CHILDREN + 2 * i] = unit;
-      nodes[at + CHILDREN + 2 * i + 1] = offsets.get(child)!;
-    });
+    at += HEADER;
+    for (let i = 0; i < node.label.length; i++) nodes[at++] = node.label.charCodeAt(i);
+    for (const id of node.ids) nodes[at++] = id;
+    for (const [unit, child] of sortedChildren(node)) {
+      nodes[at++] = unit;
+      nodes[at++] = offsets.get(child)!;
+    }
   }
-  return { nodes, labels, ids };
+  return nodes;
 }
 
 function sortedChildren(node: BuildNode): [number, BuildNode][] {

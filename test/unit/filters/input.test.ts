@@ -81,7 +81,10 @@ describe('a pattern read in place agrees with the pattern on the JSON form', () 
     const watched = {
       attributes: input.attributes,
       data: () => input.data(),
-      json: () => ((built = true), input.json()),
+      json: () => {
+        built = true;
+        return input.json();
+      },
     };
     expect(compilePattern(patterns[0]).matchesEvent(watched)).toBe(true);
     expect(built).toBe(false);

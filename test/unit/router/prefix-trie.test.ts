@@ -6,7 +6,7 @@ import { IdList } from './helpers.js';
 /** A trie holding each key under its position in `keys`. */
 function trieOf(fromEnd: boolean, keys: readonly string[]): { trie: AffixTrie; keys: readonly string[] } {
   const trie = new AffixTrie(fromEnd);
-  keys.forEach((key, id) => trie.add(key, id));
+  for (const [id, key] of keys.entries()) trie.add(key, id);
   return { trie, keys };
 }
 
