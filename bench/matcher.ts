@@ -3,7 +3,8 @@
  * (every predicate, one at a time), on the same subscriptions and the same pre-built events, for
  * growing subscription counts.
  *
- *   node --import tsx bench/matcher.ts [--seconds 1] [--sizes 10,100,1000,10000] [--no-sql]
+ *   node --import tsx bench/matcher.ts [--seconds 1.5] [--sizes 10,100,1000,10000] [--no-sql]
+ *     [--traffic uniform|skewed]
  *
  * The workload grows the way deployments do: more subscriptions come with more event types,
  * tenants and regions, so each event still matches about one of them. The mix is the same at every
@@ -32,10 +33,21 @@ export interface MatcherBenchOptions {
   eventPool?: number;
   /** Include the few sql filters; false measures without them. */
   sql?: boolean;
+  /** How events pick their type, source and region: uniformly (the default), or skewed (Zipf). */
+  traffic?: Traffic;
 }
+
+/**
+ * `uniform`: every type, source and region of the universe equally likely, so at 10,000
+ * subscriptions an event's lookups land anywhere in the indexes: the worst case for the caches.
+ * `skewed`: drawn with Zipf's law (s = 1, the popular items spread over the universe by a fixed
+ * shuffle), as real streams are, where a few types carry most of the traffic.
+ */
+export type Traffic = 'uniform' | 'skewed';
 
 export interface MatcherRow {
   subscriptions: number;
+  traffic: Traffic;
   /** The fastest slice's rate (see runMatcherBench). */
   compiledEventsPerSec: number;
   naiveEventsPerSec: number;
@@ -153,20 +165,82 @@ function workload(size: number, withSql: boolean, random: () => number) {
   return { filters, sqlCount, someType, someSource, u };
 }
 
-function someEvent(
+/** Draws item indexes in [0, n) with probability proportional to 1 / rank (Zipf, s = 1). */
+class ZipfDraw {
+  private readonly cumulative: Float64Array;
+  private readonly items: Int32Array;
+
+  constructor(
+    n: number,
+    private readonly random: () => number,
+  ) {
+    this.cumulative = new Float64Array(n);
+    let sum = 0;
+    for (let rank = 0; rank < n; rank++) this.cumulative[rank] = sum += 1 / (rank + 1);
+    // Which item has which rank: a seeded shuffle, so that the popular ones are not all alike.
+    this.items = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [this.items[i], this.items[j]] = [this.items[j]!, this.items[i]!];
+    }
+  }
+
+  next(): number {
+    const target = this.random() * this.cumulative[this.cumulative.length - 1]!;
+    let low = 0;
+    let high = this.cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.cumulative[middle]! < target) low = middle + 1;
+      else high = middle;
+    }
+    return this.items[low]!;
+  }
+}
+
+/** How events choose their type, source and region from the universe. */
+interface EventDraws {
+  type(): string;
+  source(): string;
+  region(): string;
+}
+
+function eventDraws(
+  traffic: Traffic,
   random: () => number,
   u: Universe,
   someType: () => string,
   someSource: () => string,
-  n: number,
-): CloudEvent {
+): EventDraws {
+  if (traffic === 'uniform') {
+    return { type: someType, source: someSource, region: () => `r${Math.floor(random() * u.regions)}` };
+  }
+  const types = new ZipfDraw(DOMAINS.length * u.entities * ACTIONS.length, random);
+  const sources = new ZipfDraw(u.tenants * DOMAINS.length, random);
+  const regions = new ZipfDraw(u.regions, random);
+  return {
+    type: () => {
+      const k = types.next();
+      const entity = Math.floor(k / DOMAINS.length) % u.entities;
+      const action = ACTIONS[Math.floor(k / (DOMAINS.length * u.entities))]!;
+      return `com.acme.${DOMAINS[k % DOMAINS.length]!}.e${entity}.${action}`;
+    },
+    source: () => {
+      const k = sources.next();
+      return `/tenants/t${Math.floor(k / DOMAINS.length)}/${DOMAINS[k % DOMAINS.length]!}`;
+    },
+    region: () => `r${regions.next()}`,
+  };
+}
+
+function someEvent(random: () => number, draws: EventDraws, n: number): CloudEvent {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const attributes: Record<string, AttributeValue> = {
     specversion: '1.0',
     id: `event-${n}`,
     // One event in seven has a type no subscription names.
-    type: random() < 0.15 ? `com.other.${pick(DOMAINS)}.x${n % 97}` : someType(),
-    source: someSource(),
+    type: random() < 0.15 ? `com.other.${pick(DOMAINS)}.x${n % 97}` : draws.type(),
+    source: draws.source(),
     subject: random() < 0.1 ? 'test' : `order-${n % 1000}`,
     time: '2026-11-23T10:00:00Z',
     datacontenttype: 'application/json',
@@ -175,7 +249,7 @@ function someEvent(
   const data = {
     status: pick(STATUSES),
     amount: Math.floor(random() * 300),
-    region: `r${Math.floor(random() * u.regions)}`,
+    region: draws.region(),
     customer: { id: `c${n % 500}`, tier: pick(TIERS) },
     items: [{ sku: `sku-${n % 50}`, quantity: 1 + (n % 3) }],
   };
@@ -230,7 +304,12 @@ function median(values: number[]): number {
 }
 
 /** Builds one size's workload and both routers, and checks that they agree. */
-async function prepareSize(size: number, withSql: boolean, eventPool: number): Promise<PreparedSize> {
+async function prepareSize(
+  size: number,
+  withSql: boolean,
+  eventPool: number,
+  traffic: Traffic,
+): Promise<PreparedSize> {
   const random = seeded(size);
   const { filters, sqlCount, someType, someSource, u } = workload(size, withSql, random);
   const subscriptions: RoutedSubscription[] = filters.map((list, i) => ({
@@ -246,7 +325,8 @@ async function prepareSize(size: number, withSql: boolean, eventPool: number): P
       EXTRA_DIALECTS,
     ),
   }));
-  const events = Array.from({ length: eventPool }, (_, n) => someEvent(random, u, someType, someSource, n));
+  const draws = eventDraws(traffic, random, u, someType, someSource);
+  const events = Array.from({ length: eventPool }, (_, n) => someEvent(random, draws, n));
   const compiled = new Router(subscriptions);
   const naive = new NaiveRouter(subscriptions);
 
@@ -276,6 +356,7 @@ async function prepareSize(size: number, withSql: boolean, eventPool: number): P
     events,
     row: {
       subscriptions: size,
+      traffic,
       alwaysEvaluated: compiled.stats.alwaysEvaluated,
       sqlSubscriptions: sqlCount,
       sql: withSql ? 'included' : 'excluded',
@@ -296,6 +377,7 @@ interface SizeWorkerData {
   matcherSize: number;
   withSql: boolean;
   eventPool: number;
+  traffic: Traffic;
 }
 
 /**
@@ -327,6 +409,7 @@ export async function runMatcherBench(options: MatcherBenchOptions = {}): Promis
             matcherSize: size,
             withSql: options.sql !== false,
             eventPool,
+            traffic: options.traffic ?? 'uniform',
           } satisfies SizeWorkerData,
         }),
       ),
@@ -419,7 +502,7 @@ async function serveSize(data: SizeWorkerData): Promise<void> {
   const port = parentPort!;
   let prepared: PreparedSize;
   try {
-    prepared = await prepareSize(data.matcherSize, data.withSql, data.eventPool);
+    prepared = await prepareSize(data.matcherSize, data.withSql, data.eventPool, data.traffic);
   } catch (error) {
     port.postMessage({ failed: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
     return;
@@ -434,8 +517,9 @@ async function serveSize(data: SizeWorkerData): Promise<void> {
 
 export function printMatcherRows(rows: readonly MatcherRow[]): void {
   const number = (value: number) => Math.round(value).toLocaleString('en-US');
+  const traffic = rows[0]?.traffic === 'skewed' ? 'skewed (Zipf) traffic' : 'uniform traffic';
   console.log(
-    '\nmatcher: events/s matched on one core, compiled Router beside the naive loop, same events (fastest of 15 interleaved slices)',
+    `\nmatcher, ${traffic}: events/s matched on one core, compiled Router beside the naive loop, same events (fastest of 15 interleaved slices)`,
   );
   console.log(
     '| subscriptions | compiled events/s | naive events/s | ratio | evaluated/event | always evaluated (sql) | matches/event |',
@@ -474,10 +558,14 @@ if (!isMainThread && (workerData as Partial<SizeWorkerData> | undefined)?.matche
   const sizes = argument('sizes')?.split(',').map(Number);
   const seconds = argument('seconds');
   const withoutSql = process.argv.includes('--no-sql');
+  const traffic = argument('traffic');
+  if (traffic !== undefined && traffic !== 'uniform' && traffic !== 'skewed')
+    throw new Error('--traffic takes uniform or skewed');
   const rows = await runMatcherBench({
     ...(sizes ? { sizes } : {}),
     ...(seconds ? { seconds: Number(seconds) } : {}),
     ...(withoutSql ? { sql: false } : {}),
+    ...(traffic ? { traffic } : {}),
   });
   printMatcherRows(rows);
 }

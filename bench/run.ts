@@ -15,6 +15,7 @@ if (want('ingest')) {
 if (want('matcher')) {
   const { runMatcherBench, printMatcherRows } = await import('./matcher.js');
   printMatcherRows(await runMatcherBench());
+  printMatcherRows(await runMatcherBench({ traffic: 'skewed' }));
 }
 
 // The connector benchmarks, each imported only when wanted (they load their client libraries),
