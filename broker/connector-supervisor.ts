@@ -92,6 +92,12 @@ export class ConnectorSupervisor {
         else if (state.status === 'up' && entry.state.status !== 'up') log.info('connector up');
         this.setState(entry, state);
       },
+      reportAdoptedSessions: (members: readonly string[]) => {
+        this.metrics.adoptedSessions.set(
+          { source: connector.sourceName, kind: connector.kind },
+          members.length,
+        );
+      },
     };
   }
 }

@@ -67,6 +67,12 @@ export function createMetrics(depths: () => Map<string, number>, subscriptionNam
     labelNames: ['source', 'kind', 'status'] as const,
     registers: [registry],
   });
+  const adoptedSessions = new Gauge({
+    name: 'trigger_broker_connector_adopted_sessions',
+    help: 'Sessions of other shared-group members a connector is carrying while they are away (MQTT takeover).',
+    labelNames: ['source', 'kind'] as const,
+    registers: [registry],
+  });
   const configReloads = new Counter({
     name: 'trigger_broker_config_reloads_total',
     help: 'Configuration reloads by result (applied, rejected).',
@@ -84,6 +90,7 @@ export function createMetrics(depths: () => Map<string, number>, subscriptionNam
     configReloads,
     filterErrors,
     connectorState,
+    adoptedSessions,
   };
 }
 

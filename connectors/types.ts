@@ -28,6 +28,12 @@ export interface ConnectorContext {
   deadLetter(message: MalformedMessage): Promise<void>;
   /** Called on every state change; /readyz and /metrics read it. */
   reportState(state: ConnectorState): void;
+  /**
+   * The members of a shared group whose sessions this connector is carrying while they are away
+   * (the MQTT shared-group takeover), called whenever that list changes; /metrics reads it.
+   * Optional: connectors whose brokers rebalance by themselves never call it.
+   */
+  reportAdoptedSessions?(members: readonly string[]): void;
   readonly log: Logger;
 }
 

@@ -140,6 +140,8 @@ export interface SharedGroupOptions {
   readonly handle: GatedHandler;
   /** Whether this member's own connection is up (it then counts as an online member). */
   readonly selfOnline: () => boolean;
+  /** Told the members whose sessions this one carries, whenever that list changes. */
+  readonly onAdoptedChanged?: (members: readonly string[]) => void;
   readonly log: Logger;
 }
 
@@ -189,6 +191,18 @@ export class SharedGroupTakeover {
   private stopped = false;
 
   constructor(private readonly options: SharedGroupOptions) {}
+
+  /** The members whose sessions this one carries now, sorted. */
+  adoptedMembers(): string[] {
+    return [...this.adoptions.values()]
+      .filter((adoption) => adoption.adopted)
+      .map((adoption) => adoption.member)
+      .sort();
+  }
+
+  private adoptedChanged(): void {
+    this.options.onAdoptedChanged?.(this.adoptedMembers());
+  }
 
   /** This member's own announcement in `state`. */
   private announcement(state: 'online' | 'offline'): Announcement {
@@ -421,6 +435,7 @@ export class SharedGroupTakeover {
       return;
     }
     adoption.adopted = true;
+    this.adoptedChanged();
     this.failures.delete(member);
     options.log.info(
       { member, group: options.group, url: options.displayUrl },
@@ -435,6 +450,7 @@ export class SharedGroupTakeover {
     if (this.adoptions.get(member) !== adoption) return;
     this.adoptions.delete(member);
     client.end(true);
+    if (adoption.adopted) this.adoptedChanged();
     if (this.stopped) return;
     if (!adoption.adopted && !adoption.noSession) {
       this.retryLater(adoption);
@@ -501,6 +517,7 @@ export class SharedGroupTakeover {
     this.retries.clear();
     const adoptions = [...this.adoptions.values()];
     this.adoptions.clear();
+    this.adoptedChanged();
     await Promise.all(
       adoptions.map(async (adoption) => {
         if (adoption.adopted && adoption.client.connected) {

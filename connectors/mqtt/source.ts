@@ -91,6 +91,7 @@ export class MqttSource implements Connector {
         connection,
         handle: (packet, connectionLost) => this.onMessage(packet, connectionLost),
         selfOnline: () => this.online && this.client?.connected === true,
+        onAdoptedChanged: (members) => context.reportAdoptedSessions?.(members),
         log: context.log,
       });
     } else if (settings.sharedGroup !== undefined) {

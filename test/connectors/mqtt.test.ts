@@ -95,6 +95,8 @@ function testContext(
   const deadLetters: MalformedMessage[] = [];
   const states: ConnectorState[] = [];
   const logs: Record<string, unknown>[] = [];
+  /** Every list of adopted members the connector reported, in order. */
+  const adopted: (readonly string[])[] = [];
   let calls = 0;
   const ctx: ConnectorContext = {
     sourceName: 'mqtt-test',
@@ -109,6 +111,9 @@ function testContext(
     },
     reportState(state) {
       states.push(state);
+    },
+    reportAdoptedSessions(members) {
+      adopted.push(members);
     },
   };
   const waitFor = async (test: () => boolean, what: string, timeoutMs = 30_000) => {
@@ -128,6 +133,7 @@ function testContext(
     deadLetters,
     states,
     logs,
+    adopted,
     payloads,
     waitFor,
     calls: () => calls,
@@ -884,10 +890,13 @@ describe('mqtt Source against Mosquitto', () => {
         ]);
         await watch.waitFor(() => announced(deadId)?.state === 'adopted', 'the member announced adopted');
         expect(announced(deadId)).toMatchObject({ state: 'adopted', clientId: deadId, by: survivorId });
+        // Reported for /metrics (trigger_broker_connector_adopted_sessions).
+        expect(rec.adopted).toEqual([[deadId]]);
 
         // The member comes back: its CONNECT takes the session over, and the survivor lets go.
         back = await rawMember(broker.url, { clientId: deadId, topic, group, acknowledge: true });
         await rec.waitFor(() => logged(rec, /released the session/).length === 1, 'the session released');
+        expect(rec.adopted).toEqual([[deadId], []]);
         const before = rec.events.length;
         const third = Array.from({ length: 20 }, (_, i) => `o${i}`);
         await publish(

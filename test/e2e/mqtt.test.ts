@@ -285,6 +285,13 @@ describe('mqtt Source end to end', () => {
    * in A's session, and the feed (paced by the deliveries) would stall. Then A comes back, takes
    * its session again, and the feed is split once more.
    */
+  /** What a member's /metrics says of the sessions its `feed` Source carries for others. */
+  const adoptedSessions = async (member: { url: string }): Promise<number | undefined> => {
+    const text = await (await request(`${member.url}/metrics`)).body.text();
+    const line = /^trigger_broker_connector_adopted_sessions\{source="feed",kind="mqtt"\} (\d+)$/m.exec(text);
+    return line ? Number(line[1]) : undefined;
+  };
+
   const sharedGroupTakeover = async (signal: 'SIGKILL' | 'SIGTERM') => {
     const fn = await startFunction();
     const delivered = deliveredIds(fn.received);
@@ -349,6 +356,7 @@ describe('mqtt Source end to end', () => {
         () => missing(new Set([...feed.confirmed].filter((id) => !storedByA.has(id))), delivered()),
       );
       expect(b.logs.filter(adopting)).toHaveLength(1);
+      expect(await adoptedSessions(b)).toBe(1);
 
       // A comes back: it takes its session over again, and B lets it go.
       a = await startBroker(dirA.config, dirA.data);
@@ -357,6 +365,7 @@ describe('mqtt Source end to end', () => {
         (l) => l['member'] === clientIdOf('a') && /released the session/.test(String(l['msg'])),
         30_000,
       );
+      expect(await adoptedSessions(b)).toBe(0);
       await feed.publish(ids('u', 600));
       await waitUntil(
         () => [...feed.confirmed].every((id) => delivered().has(id)),
