@@ -11,6 +11,19 @@ import { afterAll } from 'vitest';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'trigger-broker.js');
 
+/**
+ * Broker processes started by this file's tests and still running. A test that times out never
+ * reaches its `finally`, so whatever it started is killed when the file's tests are done (and, at
+ * the latest, when the test process exits), instead of holding ports and CPU for the rest of the run.
+ */
+const running = new Set<ChildProcess>();
+const killRunning = () => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+};
+afterAll(killRunning);
+process.once('exit', killRunning);
+
 /** A scratch directory for one test: config/ for manifests, data/ for the store. */
 export function scratch(prefix = 'tb-e2e-'): {
   dir: string;
@@ -98,6 +111,8 @@ export async function startBroker(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const logs: Record<string, unknown>[] = [];
   const waiters = new Set<{
     test: (l: Record<string, unknown>) => boolean;
