@@ -205,6 +205,16 @@ export async function startFunction(
     timeoutMs?: number,
     filter?: (r: ReceivedRequest) => boolean,
   ): Promise<ReceivedRequest[]>;
+  /**
+   * Waits until every one of `ids` (ce-id) has been answered 2xx, among requests passing
+   * `filter`; rejects listing the ones still missing. Unlike a count, repeats of one event (at
+   * least once) cannot make up for another one still on its way.
+   */
+  waitForIds(
+    ids: Iterable<string>,
+    timeoutMs?: number,
+    filter?: (r: ReceivedRequest) => boolean,
+  ): Promise<void>;
   close(): Promise<void>;
   server: Server;
 }> {
@@ -252,6 +262,20 @@ export async function startFunction(
         const matching = received.filter(filter);
         if (matching.length >= count) return matching;
         if (Date.now() > deadline) throw new Error(`expected ${count} deliveries, got ${matching.length}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async waitForIds(ids, timeoutMs = 20_000, filter = () => true) {
+      const wanted = [...ids];
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const got = new Set(received.filter(filter).map((r) => String(r.headers['ce-id'])));
+        const missing = wanted.filter((id) => !got.has(id));
+        if (missing.length === 0) return;
+        if (Date.now() > deadline)
+          throw new Error(
+            `${missing.length} of ${wanted.length} never delivered: ${missing.slice(0, 10).join(', ')}`,
+          );
         await new Promise((r) => setTimeout(r, 25));
       }
     },
