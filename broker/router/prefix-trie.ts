@@ -133,11 +133,13 @@ function childOf(nodes: Int32Array, node: number, unit: number): number {
 /** Lays the tree out depth first: a node's children follow it, in the order of their first unit. */
 function pack(root: BuildNode): Int32Array {
   const order: BuildNode[] = [];
+  const childrenOf = new Map<BuildNode, [number, BuildNode][]>();
   const pending = [root];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     order.push(node);
+    const children = [...node.children].sort(([a], [b]) => a - b);
+    childrenOf.set(node, children);
     // Pushed in reverse, so that they are popped, and laid out, in ascending order.
-    const children = sortedChildren(node);
     for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]![1]);
   }
   const offsets = new Map<BuildNode, number>();
@@ -155,16 +157,12 @@ function pack(root: BuildNode): Int32Array {
     at += HEADER;
     for (let i = 0; i < node.label.length; i++) nodes[at++] = node.label.charCodeAt(i);
     for (const id of node.ids) nodes[at++] = id;
-    for (const [unit, child] of sortedChildren(node)) {
+    for (const [unit, child] of childrenOf.get(node)!) {
       nodes[at++] = unit;
       nodes[at++] = offsets.get(child)!;
     }
   }
   return nodes;
-}
-
-function sortedChildren(node: BuildNode): [number, BuildNode][] {
-  return [...node.children].sort(([a], [b]) => a - b);
 }
 
 function sharedLength(label: string, units: string, from: number): number {

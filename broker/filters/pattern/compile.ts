@@ -153,6 +153,3 @@ function allOf<O>(tests: readonly ObjectTest<O>[]): ObjectTest<O> {
 export function rootObject(event: unknown): EventObject {
   return isEventObject(event) ? event : EMPTY_OBJECT;
 }
-
-/** An empty object, for the absence of one. */
-export { EMPTY_OBJECT };
