@@ -1,7 +1,9 @@
 import type { CloudEvent } from '../cloudevents/event.js';
 import type { FilterSpec } from '../config/types.js';
-import { filterInput, type Predicate } from '../filters/input.js';
+import { type FilterInput, filterInput, type Predicate } from '../filters/input.js';
 import { CandidateSet } from './candidate-set.js';
+import { ConjunctionChecks, UNDECIDED, YES } from './conjunction-checks.js';
+import { conjunctionTerms, type Term } from './conjunction-plan.js';
 import { necessaryConditions, sufficientCondition } from './index-plan.js';
 import { chooseIndexedConditions } from './key-selection.js';
 import { SubscriptionIndex } from './subscription-index.js';
@@ -22,7 +24,17 @@ export interface RouterStats {
   alwaysEvaluated: number;
   /** Indexed under keys that decide the filter: matched by an index hit, never evaluated. */
   decidedByIndex: number;
+  /** Filters that are a conjunction of plain field tests, checked without their predicate. */
+  decidedByTerms: number;
 }
+
+/*
+ * How the router decides a candidate subscription. 0, the default: by running its predicate.
+ */
+/** Reaching it through the index is the match (index-plan.ts `sufficientCondition`). */
+const INDEX_DECIDES = 1;
+/** Its filter is a conjunction of field tests (conjunction-plan.ts): checked from packed terms. */
+const TERMS_DECIDE = 2;
 
 /**
  * Answers which subscriptions an event must reach, in configuration order, as one matcher compiled
@@ -35,11 +47,9 @@ export class Router {
   private readonly names: string[];
   private readonly predicates: Predicate[];
   private readonly index = new SubscriptionIndex();
-  /**
-   * 1 for a subscription whose filter is decided by the keys it is filed under (index-plan.ts
-   * `sufficientCondition`): reaching it through the index is the match, and its predicate is not run.
-   */
-  private readonly decidedByIndex: Uint8Array;
+  /** EVALUATE, INDEX_DECIDES or TERMS_DECIDE, by subscription id. */
+  private readonly decision: Uint8Array;
+  private readonly checks: ConjunctionChecks;
   /** Ids of subscriptions with no indexable necessary condition, ascending. */
   private readonly alwaysEvaluated: number[] = [];
   private readonly candidates: CandidateSet;
@@ -48,16 +58,21 @@ export class Router {
     this.names = subscriptions.map((s) => s.name);
     this.predicates = subscriptions.map((s) => s.predicate);
     const chosen = chooseIndexedConditions(subscriptions.map((s) => necessaryConditions(s.filters)));
-    this.decidedByIndex = new Uint8Array(subscriptions.length);
+    this.decision = new Uint8Array(subscriptions.length);
+    const termsById: (Term[] | undefined)[] = [];
     subscriptions.forEach((subscription, id) => {
       // A deciding condition is also the only necessary one such a filter has, so filing the
       // subscription under it costs nothing in selectivity.
       const deciding = sufficientCondition(subscription.filters);
-      if (deciding !== undefined) this.decidedByIndex[id] = 1;
+      const terms = deciding === undefined ? conjunctionTerms(subscription.filters) : undefined;
+      termsById.push(terms);
+      if (deciding !== undefined) this.decision[id] = INDEX_DECIDES;
+      else if (terms !== undefined) this.decision[id] = TERMS_DECIDE;
       const condition = deciding ?? chosen[id];
       if (condition === undefined) this.alwaysEvaluated.push(id);
       else for (const key of condition) this.index.add(key, id);
     });
+    this.checks = new ConjunctionChecks(termsById);
     this.candidates = new CandidateSet(subscriptions.length);
   }
 
@@ -70,18 +85,40 @@ export class Router {
     const ids = candidates.ids;
     // Ids are configuration positions: sorting them restores configuration order.
     sortAscending(ids);
-    const { decidedByIndex, predicates, names } = this;
+    const { decision, predicates, names } = this;
     const matched: string[] = [];
-    for (const id of ids) if (decidedByIndex[id] === 1 || predicates[id]!(input)) matched.push(names[id]!);
+    for (const id of ids) {
+      const how = decision[id];
+      if (
+        how === INDEX_DECIDES ||
+        (how === TERMS_DECIDE ? this.termsHold(id, input) : predicates[id]!(input))
+      )
+        matched.push(names[id]!);
+    }
     return matched;
+  }
+
+  private termsHold(id: number, input: FilterInput): boolean {
+    const verdict = this.checks.check(id, input);
+    return verdict === YES || (verdict === UNDECIDED && this.predicates[id]!(input));
   }
 
   get stats(): RouterStats {
     const subscriptions = this.names.length;
     const alwaysEvaluated = this.alwaysEvaluated.length;
     let decidedByIndex = 0;
-    for (const decided of this.decidedByIndex) decidedByIndex += decided;
-    return { subscriptions, indexed: subscriptions - alwaysEvaluated, alwaysEvaluated, decidedByIndex };
+    let decidedByTerms = 0;
+    for (const how of this.decision) {
+      if (how === INDEX_DECIDES) decidedByIndex++;
+      else if (how === TERMS_DECIDE) decidedByTerms++;
+    }
+    return {
+      subscriptions,
+      indexed: subscriptions - alwaysEvaluated,
+      alwaysEvaluated,
+      decidedByIndex,
+      decidedByTerms,
+    };
   }
 }
 
