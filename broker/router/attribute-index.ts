@@ -11,6 +11,7 @@
 import type { AttributeValue } from '../cloudevents/event.js';
 import { canonicalString } from '../filters/input.js';
 import { addBucket, fileId, type IdBucket, type IdSink } from './candidate-set.js';
+import { LookupMemo } from './lookup-memo.js';
 import { AffixTrie } from './prefix-trie.js';
 
 export type EventAttributes = Readonly<Record<string, AttributeValue>>;
@@ -79,6 +80,11 @@ interface AttributeKeys {
   exact: Map<string, IdBucket> | undefined;
   prefixes: AffixTrie | undefined;
   suffixes: AffixTrie | undefined;
+  /**
+   * The three lookups' answers by value, once a trie makes them more than one hash lookup (an
+   * exact table alone is its own memo).
+   */
+  memo: LookupMemo | undefined;
 }
 
 export type AttributeKeyKind = 'exact' | 'prefix' | 'suffix';
@@ -97,6 +103,7 @@ export class AttributeIndex {
       exact: undefined,
       prefixes: undefined,
       suffixes: undefined,
+      memo: undefined,
     }));
     switch (kind) {
       case 'exact': {
@@ -113,20 +120,27 @@ export class AttributeIndex {
         keys.suffixes.add(value, id);
         break;
     }
+    if (kind !== 'exact') keys.memo ??= new LookupMemo((value, into) => lookUp(keys, value, into));
   }
 
   collect(attributes: EventAttributes, into: IdSink): void {
     const index = this.keys;
     const count = index.present(attributes);
     for (let i = 0; i < count; i++) {
-      const { exact, prefixes, suffixes } = index.foundEntries[i]!;
+      const keys = index.foundEntries[i]!;
       const value = index.foundValues[i]!;
-      if (exact !== undefined) {
-        const bucket = exact.get(value);
-        if (bucket !== undefined) addBucket(into, bucket);
-      }
-      if (prefixes !== undefined) prefixes.walk(value, into);
-      if (suffixes !== undefined) suffixes.walk(value, into);
+      if (keys.memo === undefined) lookUp(keys, value, into);
+      else keys.memo.collect(value, into);
     }
   }
+}
+
+/** The ids under every key of one attribute that `value` satisfies. */
+function lookUp({ exact, prefixes, suffixes }: AttributeKeys, value: string, into: IdSink): void {
+  if (exact !== undefined) {
+    const bucket = exact.get(value);
+    if (bucket !== undefined) addBucket(into, bucket);
+  }
+  if (prefixes !== undefined) prefixes.walk(value, into);
+  if (suffixes !== undefined) suffixes.walk(value, into);
 }
