@@ -30,6 +30,15 @@ const LONGEST_REST = 64 * CAPACITY;
 type Found = number | Int32Array;
 const NOTHING = -1;
 
+/**
+ * A flat copy of `value` that shares nothing with it: an attribute value may be a slice of a whole
+ * request body, which the memo must not keep alive (and the benchmark must not find the very string
+ * it looks up, as no live event would).
+ */
+function ownCopy(value: string): string {
+  return JSON.parse(JSON.stringify(value)) as string;
+}
+
 /** Collects one lookup's ids, reused for every lookup. */
 class Scratch implements IdSink {
   readonly ids: number[] = [];
@@ -92,7 +101,7 @@ export class LookupMemo {
     this.lookUp(value, this.scratch);
     const found = ids.length === 0 ? NOTHING : ids.length === 1 ? ids[0]! : Int32Array.from(ids);
     // Only while remembering: startOver may just have sent the memo to rest.
-    if (this.resting === 0) this.found.set(value, found);
+    if (this.resting === 0) this.found.set(ownCopy(value), found);
     return found;
   }
 
