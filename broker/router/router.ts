@@ -4,7 +4,7 @@ import { type FilterInput, filterInput, type Predicate } from '../filters/input.
 import { CandidateSet } from './candidate-set.js';
 import { ConjunctionChecks, UNDECIDED, YES } from './conjunction-checks.js';
 import { conjunctionTerms, type Term } from './conjunction-plan.js';
-import { necessaryConditions, sufficientCondition } from './index-plan.js';
+import { type NecessaryCondition, necessaryConditions, sufficientCondition } from './index-plan.js';
 import { chooseIndexedConditions } from './key-selection.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
@@ -64,11 +64,12 @@ export class Router {
       // A deciding condition is also the only necessary one such a filter has, so filing the
       // subscription under it costs nothing in selectivity.
       const deciding = sufficientCondition(subscription.filters);
+      const condition = deciding ?? chosen[id];
       const terms = deciding === undefined ? conjunctionTerms(subscription.filters) : undefined;
-      termsById.push(terms);
+      // The term the subscription is filed under holds for every event that reaches it.
+      termsById.push(terms && condition ? withoutImpliedTerm(terms, condition) : terms);
       if (deciding !== undefined) this.decision[id] = INDEX_DECIDES;
       else if (terms !== undefined) this.decision[id] = TERMS_DECIDE;
-      const condition = deciding ?? chosen[id];
       if (condition === undefined) this.alwaysEvaluated.push(id);
       else for (const key of condition) this.index.add(key, id);
     });
@@ -120,6 +121,41 @@ export class Router {
       decidedByTerms,
     };
   }
+}
+
+/**
+ * `terms` without the one that an index hit on `condition` already proves, if there is one: an
+ * attribute test filed under its own key (the index reads and compares the attribute as the test
+ * does), or a pattern field filed under exactly its values (the hint index reads the field as the
+ * pattern does, arrays included). A pattern string filed as an `exact` attribute key proves less
+ * (that key also finds the integer 5 for "5"), so that term stays. A term sharing an array with the
+ * dropped one still meets that array and leaves the event to the predicate, so dropping one term
+ * never hides the rule that a nested pattern matches one array element as a whole.
+ */
+export function withoutImpliedTerm(terms: readonly Term[], condition: NecessaryCondition): Term[] {
+  const implied = terms.findIndex((term) => {
+    if (term.kind === 'pattern') {
+      return (
+        condition.length === term.values.length &&
+        condition.every(
+          (key) =>
+            key.kind === 'pattern' &&
+            key.path.length === term.path.length &&
+            key.path.every((field, i) => field === term.path[i]) &&
+            term.values.includes(key.value),
+        )
+      );
+    }
+    const [key] = condition;
+    return (
+      condition.length === 1 &&
+      !term.negated &&
+      key!.kind === term.kind &&
+      key!.attribute === term.attribute &&
+      key!.value === term.value
+    );
+  });
+  return implied < 0 ? [...terms] : terms.filter((_, i) => i !== implied);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FilterSpec } from '../../../broker/config/types.js';
 import { conjunctionTerms, type Term } from '../../../broker/router/conjunction-plan.js';
+import { withoutImpliedTerm } from '../../../broker/router/router.js';
 
 const attribute = (
   kind: 'exact' | 'prefix' | 'suffix',
@@ -84,5 +85,41 @@ describe('conjunctionTerms', () => {
     for (const filters of refused) expect(conjunctionTerms(filters), JSON.stringify(filters)).toBeUndefined();
     expect(conjunctionTerms(undefined)).toBeUndefined();
     expect(conjunctionTerms([])).toBeUndefined();
+  });
+});
+
+describe('withoutImpliedTerm', () => {
+  const terms = conjunctionTerms([
+    { exact: { type: 'a', source: 's' } },
+    { pattern: { data: { region: ['eu', 5], tier: ['gold'] }, subject: ['x'] } },
+  ])!;
+
+  it('drops the attribute term filed under its own key, or the pattern field filed under exactly its values', () => {
+    expect(withoutImpliedTerm(terms, [{ kind: 'exact', attribute: 'source', value: 's' }])).toEqual(
+      terms.filter((term) => term.kind !== 'exact' || term.attribute !== 'source'),
+    );
+    const region = [
+      { kind: 'pattern', path: ['data', 'region'], value: 5 },
+      { kind: 'pattern', path: ['data', 'region'], value: 'eu' },
+    ] as const;
+    expect(withoutImpliedTerm(terms, region)).toEqual(
+      terms.filter((term) => term.kind !== 'pattern' || term.path[1] !== 'region'),
+    );
+  });
+
+  it('keeps every term a key proves less than', () => {
+    const keep = (condition: Parameters<typeof withoutImpliedTerm>[1]) =>
+      expect(withoutImpliedTerm(terms, condition)).toEqual(terms);
+    keep([{ kind: 'prefix', attribute: 'source', value: 's' }]); // another kind
+    keep([{ kind: 'exact', attribute: 'subject', value: 'x' }]); // a pattern string: 5 is not "5"
+    keep([{ kind: 'pattern', path: ['data', 'region'], value: 'eu' }]); // only some of the values
+    keep([
+      { kind: 'exact', attribute: 'type', value: 'a' },
+      { kind: 'exact', attribute: 'type', value: 'b' },
+    ]);
+    const negated = conjunctionTerms([{ exact: { type: 'a' } }, { not: { exact: { subject: 'x' } } }])!;
+    expect(withoutImpliedTerm(negated, [{ kind: 'exact', attribute: 'subject', value: 'x' }])).toEqual(
+      negated,
+    );
   });
 });

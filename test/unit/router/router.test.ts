@@ -129,6 +129,22 @@ describe('Router', () => {
     expect(calls()).toBe(1);
   });
 
+  it('takes a hit on every value of a single pattern field as the answer, arrays included', () => {
+    const { subscriptions, calls } = counted(
+      routed([
+        { name: 'tags', filters: [{ pattern: { data: { tags: ['red', 'blue'] } } }] },
+        { name: 'sku', filters: [{ pattern: { data: { items: { sku: ['x'] } } } }] },
+      ]),
+    );
+    const router = new Router(subscriptions);
+    expect(router.match(event({}, { tags: ['green', 'blue'], items: [{ sku: 'y' }, { sku: 'x' }] }))).toEqual(
+      ['tags', 'sku'],
+    );
+    expect(router.match(event({}, { tags: 'red', items: { sku: 'y' } }))).toEqual(['tags']);
+    expect(router.match(event({}, { tags: ['green'] }))).toEqual([]);
+    expect(calls()).toBe(0);
+  });
+
   it('walks prefixes over the value instead of testing each subscription', () => {
     const prefixes = Array.from({ length: 200 }, (_, i) => ({
       name: `p${i}`,
@@ -153,7 +169,8 @@ describe('Router', () => {
             { any: [{ exact: { type: 'com.example.a' } }, { exact: { source: '/shop', subject: 'x' } }] },
           ],
         },
-        { name: 'tags', filters: [{ pattern: { data: { tags: ['red', 'blue'] } } }] },
+        // The exists operator keeps the predicate in play.
+        { name: 'tags', filters: [{ pattern: { data: { tags: ['red', 'blue'], n: [{ exists: false }] } } }] },
       ]),
     );
     const router = new Router(subscriptions);
