@@ -40,8 +40,9 @@ const TERMS_DECIDE = 2;
  * Answers which subscriptions an event must reach, in configuration order, as one matcher compiled
  * when the configuration loads. Each subscription is filed under one necessary condition
  * (index-plan.ts, key-selection.ts); an event gathers the subscriptions filed under keys it
- * satisfies, plus the few with no indexable condition, and only those run their predicates. The
- * cost per event thus follows the event and the candidates it reaches, not the subscription count.
+ * satisfies, plus the few with no indexable condition, and only those are decided: by the index hit
+ * itself, by their packed conjunction terms (conjunction-checks.ts), or else by their predicates.
+ * The cost per event thus follows the event and the candidates it reaches, not the subscription count.
  */
 export class Router {
   private readonly names: string[];
