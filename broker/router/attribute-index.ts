@@ -11,7 +11,7 @@
 import type { AttributeValue } from '../cloudevents/event.js';
 import { canonicalString } from '../filters/input.js';
 import { addBucket, fileId, type IdBucket, type IdSink } from './candidate-set.js';
-import { LookupMemo } from './lookup-memo.js';
+import { DIRECT, LookupMemo } from './lookup-memo.js';
 import { AffixTrie } from './prefix-trie.js';
 
 export type EventAttributes = Readonly<Record<string, AttributeValue>>;
@@ -97,6 +97,8 @@ export type AttributeKeyKind = 'exact' | 'prefix' | 'suffix';
  */
 export class AttributeIndex {
   private readonly keys = new ByAttribute<AttributeKeys>();
+  /** Each found attribute's memo answer, or DIRECT; reused across events. */
+  private readonly answers: number[] = [];
 
   add(kind: AttributeKeyKind, attribute: string, value: string, id: number): void {
     const keys = this.keys.entry(attribute, () => ({
@@ -126,11 +128,18 @@ export class AttributeIndex {
   collect(attributes: EventAttributes, into: IdSink): void {
     const index = this.keys;
     const count = index.present(attributes);
+    // Every memo is asked before any answer is used: the lookups' cache misses, one table per
+    // attribute, are then close enough together for the processor to wait for them at once.
+    const answers = this.answers;
+    for (let i = 0; i < count; i++) {
+      const memo = index.foundEntries[i]!.memo;
+      answers[i] = memo === undefined ? DIRECT : memo.answer(index.foundValues[i]!);
+    }
     for (let i = 0; i < count; i++) {
       const keys = index.foundEntries[i]!;
-      const value = index.foundValues[i]!;
-      if (keys.memo === undefined) lookUp(keys, value, into);
-      else keys.memo.collect(value, into);
+      const answer = answers[i]!;
+      if (answer === DIRECT) lookUp(keys, index.foundValues[i]!, into);
+      else keys.memo!.hand(answer, into);
     }
   }
 }

@@ -34,8 +34,13 @@ export function addBucket(into: IdSink, bucket: IdBucket): void {
  * stamp: clearing costs nothing, instead of a set allocated or emptied per event.
  */
 export class CandidateSet implements IdSink {
-  /** Subscription ids added since the last `clear`, in the order they were reached. */
-  readonly ids: number[] = [];
+  /**
+   * The ids added since the last `clear`, in the order they were reached: `found[0]` up to, not
+   * including, `found[count]`. Entries past `count` are left over from earlier events; clearing
+   * only resets the count (emptying an array by setting its length costs a runtime call).
+   */
+  readonly found: number[] = [];
+  count = 0;
   private readonly stamps: Uint32Array;
   private generation = 1;
 
@@ -43,8 +48,13 @@ export class CandidateSet implements IdSink {
     this.stamps = new Uint32Array(subscriptionCount);
   }
 
+  /** The ids added since the last `clear`, as a new array (for tests and diagnostics). */
+  get ids(): number[] {
+    return this.found.slice(0, this.count);
+  }
+
   clear(): void {
-    this.ids.length = 0;
+    this.count = 0;
     this.generation++;
     if (this.generation === 0x1_0000_0000) {
       // The stamp wrapped: an id stamped 2^32 events ago would look already added.
@@ -56,7 +66,7 @@ export class CandidateSet implements IdSink {
   add(id: number): void {
     if (this.stamps[id] === this.generation) return;
     this.stamps[id] = this.generation;
-    this.ids.push(id);
+    this.found[this.count++] = id;
   }
 
   addAll(ids: readonly number[]): void {

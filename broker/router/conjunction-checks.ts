@@ -33,11 +33,16 @@ const PATTERN = 3;
 const NEGATED = 4;
 const KIND_OF = { exact: EXACT, prefix: PREFIX, suffix: SUFFIX } as const;
 
-/** Each term: its kind, its field (an attribute name or a path), and its range of values. */
+/**
+ * Each term: its kind, its field (an attribute name or a path), and its values: a pattern term's
+ * range of accepted values, an attribute term's one value and that value's length.
+ */
 const KIND = 0;
 const FIELD = 1;
 const VALUES_FROM = 2;
 const VALUES_TO = 3;
+/** For attribute terms, in place of VALUES_TO (their one value is at VALUES_FROM): its length. */
+const LENGTH = 3;
 const TERM_SIZE = 4;
 
 /** What a pattern path leads to when an array stands on the way. */
@@ -74,21 +79,25 @@ export class ConjunctionChecks {
         const from = this.values.length;
         if (term.kind === 'pattern') {
           const path = term.path.map(flatString);
+          for (const value of term.values)
+            this.values.push(typeof value === 'string' ? flatString(value) : value);
           packed.push(
             PATTERN,
             field(`p${JSON.stringify(path)}`, () => this.paths.push(path) - 1),
+            from,
+            this.values.length,
           );
-          for (const value of term.values)
-            this.values.push(typeof value === 'string' ? flatString(value) : value);
         } else {
           const name = flatString(term.attribute);
+          const value = flatString(term.value);
+          this.values.push(value);
           packed.push(
             KIND_OF[term.kind] | (term.negated ? NEGATED : 0),
             field(`a${name}`, () => this.names.push(name) - 1),
+            from,
+            value.length,
           );
-          this.values.push(flatString(term.value));
         }
-        packed.push(from, this.values.length);
       }
       this.ranges[id + 1] = packed.length / TERM_SIZE;
     });
@@ -117,13 +126,17 @@ export class ConjunctionChecks {
         continue;
       }
       const value = input.attributes[this.names[terms[t + FIELD]!]!];
-      const holds =
-        value !== undefined &&
-        compareAttribute(
-          kind & ~NEGATED,
-          canonicalString(value),
-          this.values[terms[t + VALUES_FROM]!] as string,
-        );
+      let holds = false;
+      if (value !== undefined) {
+        const text = canonicalString(value);
+        const test = kind & ~NEGATED;
+        const length = terms[t + LENGTH]!;
+        // The length is kept in the term itself: most events that fail a term fail it on the
+        // length, without the expected string being fetched.
+        holds =
+          (test === EXACT ? text.length === length : text.length >= length) &&
+          compareAttribute(test, text, this.values[terms[t + VALUES_FROM]!] as string);
+      }
       if (holds === ((kind & NEGATED) !== 0)) return NO;
     }
     return undecided ? UNDECIDED : YES;

@@ -26,9 +26,15 @@ export const CAPACITY = 32_768;
 export const FIRST_REST = 4 * CAPACITY;
 const LONGEST_REST = 64 * CAPACITY;
 
-/** What a lookup found: NOTHING, one id, or several (repeats possible; the sink deduplicates). */
-type Found = number | Int32Array;
+/**
+ * What a lookup found, as one small integer kept in the map entry itself: NOTHING, one id (>= 0),
+ * or several ids (repeats possible; the sink deduplicates) stored in the memo's answer pool at
+ * offset `-answer - 2` (a count, then the ids). A small integer needs no object of its own, so an
+ * answer costs no memory access beyond the map entry that holds it.
+ */
 const NOTHING = -1;
+/** Returned by `answer` for a value the memo does not handle: look it up directly. */
+export const DIRECT = -0x4000_0000;
 
 /**
  * A flat copy of `value` that shares nothing with it: an attribute value may be a slice of a whole
@@ -57,7 +63,10 @@ class Scratch implements IdSink {
 }
 
 export class LookupMemo {
-  private found = new Map<string, Found>();
+  private found = new Map<string, number>();
+  /** Answers of several ids: at each offset a count, then the ids. Cleared with `found`. */
+  private pool = new Int32Array(256);
+  private poolLength = 0;
   private readonly scratch = new Scratch();
   private hits = 0;
   private misses = 0;
@@ -69,15 +78,23 @@ export class LookupMemo {
   constructor(private readonly lookUp: (value: string, into: IdSink) => void) {}
 
   collect(value: string, into: IdSink): void {
+    const answer = this.answer(value);
+    if (answer === DIRECT) this.lookUp(value, into);
+    else this.hand(answer, into);
+  }
+
+  /**
+   * The remembered answer for `value`, remembering it first if it is new, or DIRECT when the value
+   * is not for remembering (too long, or the memo is resting): then the caller looks it up itself.
+   * Answers are handed over by `hand`, which lets a caller find the answers for several attributes
+   * before using any of them.
+   */
+  answer(value: string): number {
     if (this.resting > 0) {
       this.resting--;
-      this.lookUp(value, into);
-      return;
+      return DIRECT;
     }
-    if (value.length > MAX_LENGTH) {
-      this.lookUp(value, into);
-      return;
-    }
+    if (value.length > MAX_LENGTH) return DIRECT;
     let found = this.found.get(value);
     if (found === undefined) {
       found = this.remember(value);
@@ -85,8 +102,16 @@ export class LookupMemo {
     } else {
       this.hits++;
     }
-    if (typeof found !== 'number') into.addRange(found, 0, found.length);
-    else if (found !== NOTHING) into.add(found);
+    return found;
+  }
+
+  /** Hands `into` the ids of an answer `answer` gave (not DIRECT), valid until this memo's next `answer`. */
+  hand(answer: number, into: IdSink): void {
+    if (answer >= 0) into.add(answer);
+    else if (answer !== NOTHING) {
+      const at = -answer - 2;
+      into.addRange(this.pool, at + 1, at + 1 + this.pool[at]!);
+    }
   }
 
   /** How the memo stands, for tests and diagnostics. */
@@ -94,15 +119,29 @@ export class LookupMemo {
     return { remembered: this.found.size, resting: this.resting };
   }
 
-  private remember(value: string): Found {
+  private remember(value: string): number {
     if (this.found.size >= CAPACITY) this.startOver();
     const ids = this.scratch.ids;
     ids.length = 0;
     this.lookUp(value, this.scratch);
-    const found = ids.length === 0 ? NOTHING : ids.length === 1 ? ids[0]! : Int32Array.from(ids);
+    const found = ids.length === 0 ? NOTHING : ids.length === 1 ? ids[0]! : this.pooled(ids);
     // Only while remembering: startOver may just have sent the memo to rest.
     if (this.resting === 0) this.found.set(ownCopy(value), found);
     return found;
+  }
+
+  /** Stores several ids in the pool; returns their answer. */
+  private pooled(ids: readonly number[]): number {
+    const at = this.poolLength;
+    if (at + 1 + ids.length > this.pool.length) {
+      const grown = new Int32Array(Math.max(2 * this.pool.length, at + 1 + ids.length));
+      grown.set(this.pool.subarray(0, at));
+      this.pool = grown;
+    }
+    this.pool[at] = ids.length;
+    this.pool.set(ids, at + 1);
+    this.poolLength = at + 1 + ids.length;
+    return -at - 2;
   }
 
   /** Full: clear, and rest first if the values did not repeat enough to be worth remembering. */
@@ -114,6 +153,7 @@ export class LookupMemo {
       this.nextRest = FIRST_REST;
     }
     this.found = new Map();
+    this.poolLength = 0;
     this.hits = 0;
     this.misses = 0;
   }

@@ -84,12 +84,13 @@ export class Router {
     candidates.clear();
     this.index.collect(event, input, candidates);
     candidates.addAll(this.alwaysEvaluated);
-    const ids = candidates.ids;
+    const { found: ids, count } = candidates;
     // Ids are configuration positions: sorting them restores configuration order.
-    sortAscending(ids);
+    sortAscending(ids, count);
     const { decision, predicates, names } = this;
     const matched: string[] = [];
-    for (const id of ids) {
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
       const how = decision[id];
       if (
         how === INDEX_DECIDES ||
@@ -179,15 +180,16 @@ export class NaiveRouter {
 }
 
 /**
- * Sorts in place. Candidates are usually a handful, for which an insertion sort costs less than
- * calling `Array.prototype.sort` with a comparator.
+ * Sorts `ids[0]` up to `ids[count]` in place. Candidates are usually a handful, for which an
+ * insertion sort costs less than calling `Array.prototype.sort` with a comparator.
  */
-function sortAscending(ids: number[]): void {
-  if (ids.length > 16) {
-    ids.sort((a, b) => a - b);
+function sortAscending(ids: number[], count: number): void {
+  if (count > 16) {
+    const sorted = ids.slice(0, count).sort((a, b) => a - b);
+    for (let i = 0; i < count; i++) ids[i] = sorted[i]!;
     return;
   }
-  for (let i = 1; i < ids.length; i++) {
+  for (let i = 1; i < count; i++) {
     const id = ids[i]!;
     let j = i - 1;
     while (j >= 0 && ids[j]! > id) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAPACITY, FIRST_REST, LookupMemo, MAX_LENGTH } from '../../../broker/router/lookup-memo.js';
+import { CAPACITY, DIRECT, FIRST_REST, LookupMemo, MAX_LENGTH } from '../../../broker/router/lookup-memo.js';
 import { IdList } from './helpers.js';
 
 /** A memo over a lookup that finds, for value "v<n>", n % 3 ids (n, n + 1, ...), and counts its calls. */
@@ -52,6 +52,30 @@ describe('LookupMemo', () => {
     expect(collect(memo, 'v-new')).toEqual([]);
     expect(memo.state).toEqual({ remembered: 1, resting: 0 });
     expect(lookups()).toBe(CAPACITY + 1);
+    // Answers of several ids are kept in a pool that starting over reuses: new ones are right.
+    for (let round = 0; round < 2; round++) {
+      expect(collect(memo, 'v8')).toEqual([8, 9]);
+      expect(collect(memo, 'v11')).toEqual([11, 12]);
+    }
+  });
+
+  it('gives answers that can be handed over later, several memos at once', () => {
+    const first = memoOverCountingLookup().memo;
+    const second = memoOverCountingLookup().memo;
+    for (let round = 0; round < 2; round++) {
+      const answers = [first.answer('v5'), second.answer('v7'), first.answer('v3')];
+      const into = new IdList();
+      first.hand(answers[0]!, into);
+      second.hand(answers[1]!, into);
+      first.hand(answers[2]!, into);
+      expect(into.ids).toEqual([5, 6, 7]);
+    }
+  });
+
+  it('answers DIRECT for what it does not remember, so that the caller looks it up', () => {
+    const { memo, lookups } = memoOverCountingLookup();
+    expect(memo.answer(`v${'0'.repeat(MAX_LENGTH)}1`)).toBe(DIRECT);
+    expect(lookups()).toBe(0);
   });
 
   it('rests when values do not repeat, looking up directly, twice as long after each failed attempt', () => {
