@@ -1,7 +1,9 @@
 /**
  * An index of `pattern` filters by their exact-value hints: a trie of field paths into the event's
  * JSON form, each path ending in a table of exact values -> subscriptions. One walk of the trie per
- * event reads every hinted field once, however many subscriptions share it.
+ * event reads every hinted field once, however many subscriptions share it. When few fields are
+ * hinted (the usual case: a region, a status), each is read straight down its path instead, and
+ * the walk is kept for events with an array on the way.
  *
  * The walk applies the same array rule as pattern matching, by using the pattern module's own
  * traversal (event-values.ts): intermediate fields offer their object elements, leaf fields their
@@ -37,11 +39,26 @@ const newNode = (): PathNode => ({ fields: [], children: [], byField: new Map(),
 /** Up to this many hinted fields under one object, reading each by name beats walking the object. */
 const READ_BY_NAME_LIMIT = 8;
 
+/**
+ * A hinted field, read straight down its path: the common case of a few hinted fields and no
+ * arrays on the way costs a handful of property reads, not a walk of the trie.
+ */
+interface LeafPath {
+  readonly fields: readonly string[];
+  readonly values: Map<HintValue, IdBucket>;
+}
+
+/** Up to this many hinted fields in all, reading each down its path beats walking the trie. */
+const DIRECT_PATHS_LIMIT = 8;
+
 export class PatternHintIndex {
   private readonly root = newNode();
+  /** The hinted fields, made on the first collect; undefined when they are too many. */
+  private leafPaths: readonly LeafPath[] | undefined | null = null;
 
   /** Files subscription `id` under `value` at `path`; `value` must be in canonical form already. */
   add(path: readonly string[], value: HintValue, id: number): void {
+    this.leafPaths = null;
     let node = this.root;
     for (const field of path) {
       const at = node.fields.indexOf(field);
@@ -65,6 +82,8 @@ export class PatternHintIndex {
    * already JSON (bytes) goes through the shared, cached JSON form, which parses it once.
    */
   collect(event: CloudEvent, input: FilterInput, into: IdSink): void {
+    if (this.leafPaths === null) this.leafPaths = leafPathsOf(this.root);
+    if (this.leafPaths !== undefined && collectLeafPaths(this.leafPaths, event, input, into)) return;
     const root = this.root;
     const dataNode = root.byField.get('data');
     if (dataNode !== undefined) {
@@ -72,6 +91,50 @@ export class PatternHintIndex {
     }
     visitObject(root, event.attributes, into, 'data');
   }
+}
+
+/** The hinted fields under `root`, or undefined when there are more than DIRECT_PATHS_LIMIT. */
+function leafPathsOf(root: PathNode): LeafPath[] | undefined {
+  const paths: LeafPath[] = [];
+  const pending: [PathNode, string[]][] = [[root, []]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, fields] = next;
+    if (node.values !== undefined) {
+      if (fields.length === 0) return undefined; // a value hinted for the event itself: walk
+      paths.push({ fields, values: node.values });
+    }
+    node.fields.forEach((field, i) => {
+      pending.push([node.children[i]!, [...fields, field]]);
+    });
+  }
+  return paths.length <= DIRECT_PATHS_LIMIT ? paths : undefined;
+}
+
+/**
+ * Looks up each hinted field read straight down its path. Returns false, having perhaps handed
+ * over some ids already (the sink deduplicates), when an array stands on a path before its last
+ * field: only the walk applies the array rule to intermediate fields.
+ */
+function collectLeafPaths(
+  paths: readonly LeafPath[],
+  event: CloudEvent,
+  input: FilterInput,
+  into: IdSink,
+): boolean {
+  for (let p = 0; p < paths.length; p++) {
+    const { fields, values } = paths[p]!;
+    const first = fields[0]!;
+    let value = first === 'data' ? input.data() : ownValue(event.attributes, first);
+    for (let i = 1; i < fields.length && value !== undefined; i++) {
+      if (isEventObject(value)) value = ownValue(value, fields[i]!);
+      else if (Array.isArray(value)) return false;
+      else value = undefined; // a scalar has no fields
+    }
+    if (value === undefined) continue;
+    if (isScalar(value)) lookUp(values, value, into);
+    else for (const leaf of leavesOf(value)) lookUp(values, leaf, into);
+  }
+  return true;
 }
 
 /** Looks up the leaves of `value` at `node`, then descends into its objects for deeper fields. */

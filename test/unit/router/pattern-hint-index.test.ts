@@ -50,6 +50,23 @@ describe('PatternHintIndex', () => {
     expect(collected(index, {}, { v: 'true' })).toEqual([4]);
   });
 
+  it('reads a few hinted fields straight down their paths, and still walks when an array is on the way', () => {
+    const index = new PatternHintIndex();
+    index.add(['data', 'region'], 'eu', 0);
+    expect(collected(index, {}, { region: 'eu' })).toEqual([0]);
+    // Keys added after events were collected are found too.
+    index.add(['data', 'customer', 'tier'], 'gold', 1);
+    index.add(['subject'], 'order-1', 2);
+    expect(collected(index, { subject: 'order-1' }, { region: 'eu', customer: { tier: 'gold' } })).toEqual([
+      0, 1, 2,
+    ]);
+    expect(
+      collected(index, {}, { region: ['us', 'eu'], customer: [{ tier: 'silver' }, { tier: 'gold' }] }),
+    ).toEqual([0, 1]);
+    expect(collected(index, {}, { region: { eu: 'eu' }, customer: 'gold' })).toEqual([]);
+    expect(collected(index, {}, [{ region: 'eu' }])).toEqual([0]);
+  });
+
   it('reads only own fields', () => {
     const index = new PatternHintIndex();
     index.add(['data', 'constructor'], 'x', 0);
