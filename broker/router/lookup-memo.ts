@@ -7,7 +7,8 @@
  * is one entry, found in one place.
  *
  * The memo is bounded and gets out of the way where it does not pay:
- * - values longer than MAX_LENGTH are never remembered (a body may carry a huge attribute);
+ * - values longer than MAX_LENGTH are never remembered (a body may carry a huge attribute), nor
+ *   answers of more than MAX_IDS ids, so the memory held is at most CAPACITY small answers;
  * - at CAPACITY values it is cleared and starts over, keeping the memory it holds bounded;
  * - if fewer than half its lookups hit between two clears (an attribute with a value per event,
  *   such as a device id in `source`), it rests: lookups go straight to the index for a while, twice
@@ -22,6 +23,12 @@ import type { IdSink } from './candidate-set.js';
 export const MAX_LENGTH = 128;
 /** Values remembered at most between two clears. */
 export const CAPACITY = 32_768;
+/**
+ * Answers of more ids than this are not remembered: with them the memo's memory would grow with
+ * the subscriptions (a thousand sharing one prefix) times the values, and such a value costs its
+ * direct lookup anyway in handing its ids over.
+ */
+export const MAX_IDS = 16;
 /** Lookups a memo rests after its first failed attempt; doubled after each further one. */
 export const FIRST_REST = 4 * CAPACITY;
 const LONGEST_REST = 64 * CAPACITY;
@@ -119,19 +126,27 @@ export class LookupMemo {
     return { remembered: this.found.size, resting: this.resting };
   }
 
+  /** How many ints the answers of several ids take, for tests and diagnostics. */
+  get pooled(): number {
+    return this.poolLength;
+  }
+
   private remember(value: string): number {
     if (this.found.size >= CAPACITY) this.startOver();
     const ids = this.scratch.ids;
     ids.length = 0;
     this.lookUp(value, this.scratch);
-    const found = ids.length === 0 ? NOTHING : ids.length === 1 ? ids[0]! : this.pooled(ids);
+    const poolLength = this.poolLength;
+    const found = ids.length === 0 ? NOTHING : ids.length === 1 ? ids[0]! : this.addToPool(ids);
     // Only while remembering: startOver may just have sent the memo to rest.
-    if (this.resting === 0) this.found.set(ownCopy(value), found);
+    if (this.resting === 0 && ids.length <= MAX_IDS) this.found.set(ownCopy(value), found);
+    // An answer not kept stays readable past the pool's end until the next lookup overwrites it.
+    else this.poolLength = poolLength;
     return found;
   }
 
   /** Stores several ids in the pool; returns their answer. */
-  private pooled(ids: readonly number[]): number {
+  private addToPool(ids: readonly number[]): number {
     const at = this.poolLength;
     if (at + 1 + ids.length > this.pool.length) {
       const grown = new Int32Array(Math.max(2 * this.pool.length, at + 1 + ids.length));

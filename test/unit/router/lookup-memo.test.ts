@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CAPACITY, DIRECT, FIRST_REST, LookupMemo, MAX_LENGTH } from '../../../broker/router/lookup-memo.js';
+import {
+  CAPACITY,
+  DIRECT,
+  FIRST_REST,
+  LookupMemo,
+  MAX_IDS,
+  MAX_LENGTH,
+} from '../../../broker/router/lookup-memo.js';
 import { IdList } from './helpers.js';
 
 /** A memo over a lookup that finds, for value "v<n>", n % 3 ids (n, n + 1, ...), and counts its calls. */
@@ -70,6 +77,24 @@ describe('LookupMemo', () => {
       first.hand(answers[2]!, into);
       expect(into.ids).toEqual([5, 6, 7]);
     }
+  });
+
+  it('does not remember answers of more than MAX_IDS ids, and keeps no room for them', () => {
+    let lookups = 0;
+    const memo = new LookupMemo((value, into) => {
+      lookups++;
+      const count = Number(value.slice(1));
+      for (let id = 0; id < count; id++) into.add(id);
+    });
+    const ids = (count: number) => Array.from({ length: count }, (_, id) => id);
+    for (let round = 0; round < 3; round++) {
+      expect(collect(memo, `n${MAX_IDS}`)).toEqual(ids(MAX_IDS));
+      expect(collect(memo, `n${MAX_IDS + 1}`)).toEqual(ids(MAX_IDS + 1));
+      expect(collect(memo, 'n1000')).toEqual(ids(1000));
+    }
+    expect(memo.state.remembered).toBe(1);
+    expect(memo.pooled).toBe(1 + MAX_IDS);
+    expect(lookups).toBe(1 + 2 * 3);
   });
 
   it('answers DIRECT for what it does not remember, so that the caller looks it up', () => {
