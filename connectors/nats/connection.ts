@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ConnectionOptions, connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  type ConnectionOptions,
+  connect,
+  type NatsConnection,
+  nkeyAuthenticator,
+} from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { NatsSettings } from './settings.js';
+import type { NatsAuth, NatsSettings } from './settings.js';
 
 /** The longest wait between two connection attempts. */
 export const MAX_RECONNECT_WAIT_MS = 10_000;
@@ -24,16 +29,24 @@ export interface ConnectionListener {
   reconnecting(error: string, attempt: number): void;
 }
 
+/** What an operator should look at when the server refuses the Source's credentials. */
+const CHECK_CREDENTIALS = {
+  none: 'the server requires them: set token, user and password, or nkeySeed',
+  token: 'check the token secret',
+  userPassword: 'check the user and the password secret',
+  nkey: "check the nkeySeed secret and that the server lists its user's public key",
+} as const;
+
 /**
  * The error a failed connect gives, in words an operator can act on. nats.js says "connection
  * refused" and keeps the address in `cause`; a DNS failure is a plain Error with its code.
  */
-export function describeConnectError(error: unknown): string {
+export function describeConnectError(error: unknown, auth?: NatsAuth): string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as { cause?: unknown }).cause;
   const code = (error as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
   if (error.name === 'AuthorizationError') {
-    return `${error.message}: the server refused the credentials (check the token secret)`;
+    return `${error.message}: the server refused the credentials (${CHECK_CREDENTIALS[auth?.kind ?? 'none']})`;
   }
   return typeof code === 'string' && !error.message.includes(code)
     ? `${error.message} (${code})`
@@ -73,7 +86,7 @@ export class NatsLink {
         return nc;
       } catch (error) {
         attempt += 1;
-        const reason = describeConnectError(error);
+        const reason = describeConnectError(error, this.settings.auth);
         if (reason !== lastLogged) {
           this.log.error(
             { servers: this.settings.servers, error: reason },
@@ -135,15 +148,29 @@ export class NatsLink {
     return {
       servers: [...this.settings.servers],
       name: `trigger-broker/${this.settings.sourceName}`,
-      ...(this.settings.token === undefined ? {} : { token: this.settings.token.text() }),
+      ...authOptions(this.settings.auth),
       timeout: 5_000,
       // Once connected, never give up: the broker runs as long as the process does.
       maxReconnectAttempts: -1,
       // nats.js asks for the wait on every turn of its dial loop, also while it waits, so the
       // handler only reads the attempt count (kept by `watch`) and must not change it.
       reconnectDelayHandler: () => reconnectWaitMs(this.reconnectAttempt),
-      // A token rotated on the server is a reason to keep trying, not to stop for good.
+      // Credentials rotated on the server are a reason to keep trying, not to stop for good.
       ignoreAuthErrorAbort: true,
     };
+  }
+}
+
+/** The connection options that present the Source's credentials, if it has any. */
+function authOptions(auth: NatsAuth | undefined): Partial<ConnectionOptions> {
+  switch (auth?.kind) {
+    case undefined:
+      return {};
+    case 'token':
+      return { token: auth.token.text() };
+    case 'userPassword':
+      return { user: auth.user, pass: auth.password.text() };
+    case 'nkey':
+      return { authenticator: nkeyAuthenticator(auth.seed) };
   }
 }

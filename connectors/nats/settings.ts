@@ -1,3 +1,4 @@
+import { nkeys } from '@nats-io/transport-node';
 import { parseDuration } from '../../broker/config/duration.js';
 import type { Secret } from '../../broker/config/secrets.js';
 import type { SecretRef } from '../../broker/config/types.js';
@@ -15,7 +16,17 @@ export interface NatsSourceSpec {
   deliverPolicy?: 'all' | 'new';
   queue?: string;
   token?: SecretRef;
+  user?: string;
+  password?: SecretRef;
+  nkeySeed?: SecretRef;
 }
+
+/** How the Source proves who it is to the server: at most one way per Source. */
+export type NatsAuth =
+  | { readonly kind: 'token'; readonly token: Secret }
+  | { readonly kind: 'userPassword'; readonly user: string; readonly password: Secret }
+  /** A user NKey's seed (`SU...`): the server sends a nonce and the client signs it. */
+  | { readonly kind: 'nkey'; readonly seed: Uint8Array };
 
 /** How messages are read: a plain subscription, or a durable JetStream pull consumer. */
 export type NatsReadMode =
@@ -39,8 +50,8 @@ export interface NatsSettings {
   readonly servers: readonly string[];
   readonly subject: string;
   readonly mode: NatsReadMode;
-  /** undefined without `token`, and in validate mode (secrets are not read then). */
-  readonly token: Secret | undefined;
+  /** undefined without credentials, and in validate mode (secrets are not read then). */
+  readonly auth: NatsAuth | undefined;
 }
 
 /** JetStream's own default; a message whose ingest takes longer than this is redelivered. */
@@ -109,15 +120,68 @@ export function readNatsSettings(context: ConnectorBuildContext): NatsSettings |
     };
   }
 
-  const token = spec.token === undefined ? undefined : context.secret(spec.token, at('token'));
+  const auth = readAuth(spec, context, at, problem);
   if (!ok) return undefined;
-  return { sourceName: context.name, servers: spec.servers, subject: spec.subject, mode, token };
+  return { sourceName: context.name, servers: spec.servers, subject: spec.subject, mode, auth };
+}
+
+/**
+ * The Source's credentials: `token`, `user` with `password`, or `nkeySeed`, at most one of them.
+ * Secrets are read here, so a seed that is not a user seed is a manifest problem at its path
+ * rather than a refused connection later.
+ */
+function readAuth(
+  spec: NatsSourceSpec,
+  context: ConnectorBuildContext,
+  at: (...segments: (string | number)[]) => (string | number)[],
+  problem: (path: (string | number)[], message: string) => void,
+): NatsAuth | undefined {
+  const ways = [
+    spec.token === undefined ? undefined : 'token',
+    spec.user === undefined && spec.password === undefined ? undefined : 'user and password',
+    spec.nkeySeed === undefined ? undefined : 'nkeySeed',
+  ].filter((way) => way !== undefined);
+  if (ways.length > 1) {
+    problem([], `give one way to authenticate, not ${ways.join(' and ')}`);
+    return undefined;
+  }
+  if (spec.token !== undefined) {
+    const token = context.secret(spec.token, at('token'));
+    return token === undefined ? undefined : { kind: 'token', token };
+  }
+  if (spec.user !== undefined || spec.password !== undefined) {
+    if (spec.password === undefined) problem(['user'], 'user needs a password (a secret)');
+    if (spec.user === undefined) problem(['password'], 'password needs a user');
+    if (spec.user === undefined || spec.password === undefined) return undefined;
+    const password = context.secret(spec.password, at('password'));
+    return password === undefined ? undefined : { kind: 'userPassword', user: spec.user, password };
+  }
+  if (spec.nkeySeed !== undefined) {
+    const secret = context.secret(spec.nkeySeed, at('nkeySeed'));
+    if (secret === undefined) return undefined;
+    // A seed file usually ends with a line break; the seed itself never has spaces.
+    const seed = new TextEncoder().encode(secret.text().trim());
+    if (!isUserSeed(seed)) {
+      problem(['nkeySeed'], 'not an NKey user seed (one starts with "SU"; nk -gen user makes one)');
+      return undefined;
+    }
+    return { kind: 'nkey', seed };
+  }
+  return undefined;
+}
+
+function isUserSeed(seed: Uint8Array): boolean {
+  try {
+    return nkeys.fromSeed(seed).getPublicKey().startsWith('U');
+  } catch {
+    return false;
+  }
 }
 
 /**
  * nats.js takes `nats://host:port`, `tls://host:port` or a bare `host:port`. Credentials in the
- * address would put a secret into the manifest, which the design forbids: `token` takes a secret
- * reference instead.
+ * address would put a secret into the manifest, which the design forbids: `token`, `password` and
+ * `nkeySeed` take secret references instead.
  */
 function serverAddressProblem(server: string): string | undefined {
   const withScheme = server.includes('://') ? server : `nats://${server}`;
@@ -132,7 +196,7 @@ function serverAddressProblem(server: string): string | undefined {
   }
   if (url.hostname === '') return `"${server}" names no host`;
   if (url.username !== '' || url.password !== '') {
-    return 'credentials do not belong in the server address; use token: { fromEnv: NAME } instead';
+    return 'credentials do not belong in the server address; use token, or user and password (secrets), instead';
   }
   return undefined;
 }

@@ -1,9 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ce templates of the manifest language, not JavaScript template literals
 // The nats Source against a real nats-server (JetStream on): the shared connector contract, then
 // what is NATS's own: core subjects with wildcards and queue groups, JetStream redelivery and
-// maxDeliver, the CloudEvents NATS binding in both modes, consumer setup, addresses and tokens.
+// maxDeliver, the CloudEvents NATS binding in both modes, consumer setup, addresses and credentials.
+
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
+import { connect, type NatsConnection, headers as natsHeaders, nkeys } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../broker/config/secrets.js';
@@ -44,7 +47,7 @@ interface BuildResult {
 function build(
   spec: Record<string, unknown>,
   ce: CeMappingSpec | 'none' = CONTRACT_CE,
-  options: { name?: string; token?: string } = {},
+  options: BuildOptions = {},
 ): BuildResult {
   const problems: { path: string; message: string }[] = [];
   const connector = buildNatsConnector({
@@ -54,16 +57,24 @@ function build(
     path: ['spec', 'nats'],
     report: (path: readonly PathSegment[], message: string) =>
       problems.push({ path: path.join('.'), message }),
-    secret: () => (options.token === undefined ? undefined : new Secret(Buffer.from(options.token))),
+    secret: (ref) => {
+      const value = 'fromEnv' in ref ? options.secrets?.[ref.fromEnv] : undefined;
+      const chosen = value ?? options.token;
+      return chosen === undefined ? undefined : new Secret(Buffer.from(chosen));
+    },
   });
   return { connector, problems };
 }
 
-function mustBuild(
-  spec: Record<string, unknown>,
-  ce?: CeMappingSpec | 'none',
-  options?: { name?: string; token?: string },
-) {
+interface BuildOptions {
+  name?: string;
+  /** What every secret reference resolves to, unless `secrets` names it. */
+  token?: string;
+  /** Secret values by the environment variable a reference names. */
+  secrets?: Record<string, string>;
+}
+
+function mustBuild(spec: Record<string, unknown>, ce?: CeMappingSpec | 'none', options?: BuildOptions) {
   const { connector, problems } = build(spec, ce, options);
   expect(problems).toEqual([]);
   return connector!;
@@ -686,6 +697,129 @@ describe('nats Source: connection and settings', () => {
       await wrong.stop();
       await server.dispose();
     }
+  });
+
+  it.skipIf(externalBrokerUrl('nats') !== undefined)(
+    'authenticates with a user and password, and with an NKey seed',
+    async () => {
+      const port = await freeLoopbackPort();
+      const url = `nats://127.0.0.1:${port}`;
+      const user = nkeys.createUser();
+      const dir = await makeBrokerDir('nats-users');
+      const config = join(dir, 'users.conf');
+      await writeFile(
+        config,
+        [
+          `listen: "127.0.0.1:${port}"`,
+          'authorization {',
+          '  users = [',
+          '    { user: "alice", password: "alice-pw" }',
+          `    { nkey: "${user.getPublicKey()}" }`,
+          '  ]',
+          '}',
+        ].join('\n'),
+      );
+      const server = new ServerProcess(dir, {
+        name: 'nats-server',
+        command: process.env['NATS_SERVER_BIN'] || findExecutable('nats-server'),
+        args: ['-c', config],
+        isServing: async () => {
+          const nc = await connect({
+            servers: url,
+            user: 'alice',
+            pass: 'alice-pw',
+            reconnect: false,
+            timeout: 1_000,
+          });
+          await nc.close();
+          return true;
+        },
+        startTimeoutMs: 15_000,
+        stopTimeoutMs: 5_000,
+      });
+      await server.start();
+      const seed = new TextDecoder().decode(user.getSeed());
+      const byPassword = recordingContext();
+      const wrongPassword = recordingContext();
+      const byNkey = recordingContext();
+      const without = recordingContext();
+      const passwordSpec = { servers: [url], subject: 'auth.>', user: 'alice', password: { fromEnv: 'PW' } };
+      const connectors = [
+        [mustBuild(passwordSpec, CONTRACT_CE, { secrets: { PW: 'alice-pw' } }), byPassword],
+        [mustBuild(passwordSpec, CONTRACT_CE, { secrets: { PW: 'not-it' } }), wrongPassword],
+        // A seed read from a file ends with a line break.
+        [
+          mustBuild({ servers: [url], subject: 'auth.>', nkeySeed: { fromEnv: 'SEED' } }, CONTRACT_CE, {
+            secrets: { SEED: `${seed}\n` },
+          }),
+          byNkey,
+        ],
+        [mustBuild({ servers: [url], subject: 'auth.>' }), without],
+      ] as const;
+      for (const [connector, recording] of connectors) await connector.start(recording.ctx);
+      try {
+        await byPassword.waitFor(
+          () => byPassword.states.some((s) => s.status === 'up'),
+          'up with the password',
+        );
+        await byNkey.waitFor(() => byNkey.states.some((s) => s.status === 'up'), 'up with the NKey');
+        // Each refusal says what to look at.
+        await wrongPassword.waitFor(
+          () =>
+            wrongPassword.states.some(
+              (s) =>
+                s.status === 'reconnecting' &&
+                /Authorization Violation.*check the user and the password secret/.test(s.error),
+            ),
+          'the authorization error',
+        );
+        await without.waitFor(
+          () =>
+            without.states.some(
+              (s) =>
+                s.status === 'reconnecting' &&
+                /Authorization Violation.*set token, user and password, or nkeySeed/.test(s.error),
+            ),
+          'the authorization error without credentials',
+        );
+        const publisher = await connect({ servers: url, user: 'alice', pass: 'alice-pw' });
+        publisher.publish('auth.a', '{"id":"authed"}');
+        await publisher.flush();
+        await publisher.close();
+        await byPassword.waitFor(() => byPassword.ids().includes('authed'), 'the message, by password');
+        await byNkey.waitFor(() => byNkey.ids().includes('authed'), 'the message, by NKey');
+        expect(wrongPassword.ids()).toEqual([]);
+        expect(without.ids()).toEqual([]);
+      } finally {
+        for (const [connector] of connectors) await connector.stop();
+        await server.dispose();
+      }
+    },
+  );
+
+  it('reports credentials given wrong at their paths', () => {
+    const problems = (spec: Record<string, unknown>, secrets: Record<string, string> = {}) =>
+      build({ servers: ['nats://127.0.0.1:4222'], subject: 'a.b', ...spec }, CONTRACT_CE, { secrets })
+        .problems;
+    const seed = new TextDecoder().decode(nkeys.createUser().getSeed());
+    expect(problems({ token: { fromEnv: 'T' }, nkeySeed: { fromEnv: 'S' } }, { T: 't', S: seed })).toEqual([
+      { path: 'spec.nats', message: 'give one way to authenticate, not token and nkeySeed' },
+    ]);
+    expect(problems({ user: 'alice' })).toEqual([
+      { path: 'spec.nats.user', message: 'user needs a password (a secret)' },
+    ]);
+    expect(problems({ password: { fromEnv: 'P' } }, { P: 'p' })).toEqual([
+      { path: 'spec.nats.password', message: 'password needs a user' },
+    ]);
+    // An account seed (SA...) or anything else is not a user seed.
+    const accountSeed = new TextDecoder().decode(nkeys.createAccount().getSeed());
+    for (const wrong of [accountSeed, 'SUNOTASEED', '']) {
+      expect(problems({ nkeySeed: { fromEnv: 'S' } }, { S: wrong })).toEqual([
+        { path: 'spec.nats.nkeySeed', message: expect.stringContaining('not an NKey user seed') },
+      ]);
+    }
+    expect(problems({ nkeySeed: { fromEnv: 'S' } }, { S: seed })).toEqual([]);
+    expect(problems({ user: 'alice', password: { fromEnv: 'P' } }, { P: 'p' })).toEqual([]);
   });
 
   it('reports manifest problems at their paths', () => {
