@@ -11,7 +11,7 @@
 import type { AttributeValue } from '../cloudevents/event.js';
 import { canonicalString } from '../filters/input.js';
 import { addBucket, fileId, type IdBucket, type IdSink } from './candidate-set.js';
-import { DIRECT, LookupMemo } from './lookup-memo.js';
+import { LookupMemo } from './lookup-memo.js';
 import { AffixTrie } from './prefix-trie.js';
 
 export type EventAttributes = Readonly<Record<string, AttributeValue>>;
@@ -97,7 +97,7 @@ export type AttributeKeyKind = 'exact' | 'prefix' | 'suffix';
  */
 export class AttributeIndex {
   private readonly keys = new ByAttribute<AttributeKeys>();
-  /** Each found attribute's memo answer, or DIRECT; reused across events. */
+  /** The memo answer of each found attribute that has a memo; reused across events. */
   private readonly answers: number[] = [];
 
   add(kind: AttributeKeyKind, attribute: string, value: string, id: number): void {
@@ -133,13 +133,13 @@ export class AttributeIndex {
     const answers = this.answers;
     for (let i = 0; i < count; i++) {
       const memo = index.foundEntries[i]!.memo;
-      answers[i] = memo === undefined ? DIRECT : memo.answer(index.foundValues[i]!);
+      if (memo !== undefined) answers[i] = memo.answer(index.foundValues[i]!);
     }
     for (let i = 0; i < count; i++) {
       const keys = index.foundEntries[i]!;
-      const answer = answers[i]!;
-      if (answer === DIRECT) lookUp(keys, index.foundValues[i]!, into);
-      else keys.memo!.hand(answer, into);
+      const value = index.foundValues[i]!;
+      if (keys.memo === undefined) lookUp(keys, value, into);
+      else keys.memo.hand(answers[i]!, value, into);
     }
   }
 }

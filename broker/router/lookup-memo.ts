@@ -40,7 +40,7 @@ const LONGEST_REST = 64 * CAPACITY;
  * answer costs no memory access beyond the map entry that holds it.
  */
 const NOTHING = -1;
-/** Returned by `answer` for a value the memo does not handle: look it up directly. */
+/** Returned by `answer` for a value the memo does not handle: `hand` looks it up directly. */
 export const DIRECT = -0x4000_0000;
 
 /**
@@ -85,14 +85,12 @@ export class LookupMemo {
   constructor(private readonly lookUp: (value: string, into: IdSink) => void) {}
 
   collect(value: string, into: IdSink): void {
-    const answer = this.answer(value);
-    if (answer === DIRECT) this.lookUp(value, into);
-    else this.hand(answer, into);
+    this.hand(this.answer(value), value, into);
   }
 
   /**
    * The remembered answer for `value`, remembering it first if it is new, or DIRECT when the value
-   * is not for remembering (too long, or the memo is resting): then the caller looks it up itself.
+   * is not for remembering (too long, or the memo is resting): `hand` then looks it up directly.
    * Answers are handed over by `hand`, which lets a caller find the answers for several attributes
    * before using any of them.
    */
@@ -112,9 +110,10 @@ export class LookupMemo {
     return found;
   }
 
-  /** Hands `into` the ids of an answer `answer` gave (not DIRECT), valid until this memo's next `answer`. */
-  hand(answer: number, into: IdSink): void {
-    if (answer >= 0) into.add(answer);
+  /** Hands `into` the ids of what `answer` gave for `value`, before this memo's next `answer`. */
+  hand(answer: number, value: string, into: IdSink): void {
+    if (answer === DIRECT) this.lookUp(value, into);
+    else if (answer >= 0) into.add(answer);
     else if (answer !== NOTHING) {
       const at = -answer - 2;
       into.addRange(this.pool, at + 1, at + 1 + this.pool[at]!);

@@ -53,7 +53,10 @@ const DIRECT_PATHS_LIMIT = 8;
 
 export class PatternHintIndex {
   private readonly root = newNode();
-  /** The hinted fields, made on the first collect; undefined when they are too many. */
+  /**
+   * The hinted fields, made on the first collect after a key is added (null until then), or
+   * undefined when there are too many to read one by one.
+   */
   private leafPaths: readonly LeafPath[] | undefined | null = null;
 
   /** Files subscription `id` under `value` at `path`; `value` must be in canonical form already. */

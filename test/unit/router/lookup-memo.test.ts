@@ -72,9 +72,9 @@ describe('LookupMemo', () => {
     for (let round = 0; round < 2; round++) {
       const answers = [first.answer('v5'), second.answer('v7'), first.answer('v3')];
       const into = new IdList();
-      first.hand(answers[0]!, into);
-      second.hand(answers[1]!, into);
-      first.hand(answers[2]!, into);
+      first.hand(answers[0]!, 'v5', into);
+      second.hand(answers[1]!, 'v7', into);
+      first.hand(answers[2]!, 'v3', into);
       expect(into.ids).toEqual([5, 6, 7]);
     }
   });
