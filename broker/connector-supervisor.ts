@@ -1,8 +1,15 @@
 import type { Logger } from 'pino';
-import type { Connector, ConnectorState, MalformedMessage } from '../connectors/types.js';
 import type { CloudEvent } from './cloudevents/event.js';
+import { BrokerError } from './errors.js';
 import type { Ingestor } from './ingest.js';
 import type { Metrics } from './metrics.js';
+import {
+  type Connector,
+  type ConnectorState,
+  type HttpIntakeConnector,
+  isHttpIntake,
+  type MalformedMessage,
+} from './ports/connector.js';
 
 interface Running {
   connector: Connector;
@@ -17,6 +24,9 @@ interface Running {
  */
 export class ConnectorSupervisor {
   private readonly running = new Map<string, Running>();
+  /** The apply under way, if any: an HTTP request for a Source being restarted waits for it. */
+  private applying: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly ingestor: Ingestor,
@@ -24,7 +34,33 @@ export class ConnectorSupervisor {
     private readonly log: Logger,
   ) {}
 
-  async apply(connectors: readonly { connector: Connector; fingerprint: string }[]): Promise<void> {
+  apply(connectors: readonly { connector: Connector; fingerprint: string }[]): Promise<void> {
+    const previous = this.applying ?? Promise.resolve();
+    const next = previous.then(() => this.applyNow(connectors));
+    const settled = next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.applying === settled) this.applying = undefined;
+      });
+    this.applying = settled;
+    return next;
+  }
+
+  /**
+   * The running connector fed by the HTTP port under `name` (a webhook Source), if any. While
+   * a reload restarts Sources it answers once that is done, so a request never sees the gap
+   * between the old connector's stop and the new one's start.
+   */
+  async httpIntake(name: string): Promise<HttpIntakeConnector | undefined> {
+    if (this.applying) await this.applying;
+    if (this.stopped) throw new BrokerError('unavailable', 'the broker is shutting down', { retryAfter: 5 });
+    const entry = this.running.get(name);
+    return entry && isHttpIntake(entry.connector) ? entry.connector : undefined;
+  }
+
+  private async applyNow(
+    connectors: readonly { connector: Connector; fingerprint: string }[],
+  ): Promise<void> {
     const wanted = new Map(connectors.map((c) => [c.connector.sourceName, c]));
     const stops: Promise<void>[] = [];
     for (const [name, current] of this.running) {
@@ -50,6 +86,7 @@ export class ConnectorSupervisor {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     const all = [...this.running.values()];
     this.running.clear();
     await Promise.all(all.map((r) => this.stopOne(r)));

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { MalformedMessage } from '../connectors/types.js';
 import type { CloudEvent } from './cloudevents/event.js';
 import type { RuntimeConfig } from './config/compile.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
 import { BrokerError } from './errors.js';
 import type { Metrics } from './metrics.js';
-import type { AppendItem, EventStore } from './store/types.js';
+import type { MalformedMessage } from './ports/connector.js';
+import type { AppendItem, EventStore } from './ports/store.js';
 
 /**
  * The one door into the store for every connector: checks events against their EventSchemas,

@@ -2,7 +2,6 @@ import { type FSWatcher, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { closeHttpSinks } from '../sinks/http.js';
 import type { RuntimeConfig } from './config/compile.js';
 import { ConfigError, formatProblem } from './config/problem.js';
 import { readConfig } from './config/read.js';
@@ -12,10 +11,13 @@ import { countSqlErrorsWith } from './filters/dialects.js';
 import { createHttpServer } from './http/server.js';
 import { Ingestor } from './ingest.js';
 import { createMetrics } from './metrics.js';
-import { SqliteStore } from './store/sqlite.js';
+import type { PluginSet } from './ports/plugins.js';
+import type { EventStore } from './ports/store.js';
 
 export interface StartOptions {
   configDir: string;
+  /** The connectors, sinks and store backends this build registered (plugins.ts). */
+  plugins: PluginSet;
   port?: number;
   host?: string;
   dataDir?: string;
@@ -41,14 +43,15 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export async function startBroker(options: StartOptions): Promise<RunningBroker> {
   const { log } = options;
   const configDir = resolve(options.configDir);
-  const first = readConfig(options.configDir, 'resolve');
+  const { plugins } = options;
+  const first = readConfig(options.configDir, 'resolve', plugins);
   if (!first.config) throw new ConfigError(first.problems);
   let config: RuntimeConfig = first.config;
 
   const settings = config.broker;
   const storeDir = resolve(settings.storePath ?? options.dataDir ?? './data');
   let metricsRef: ReturnType<typeof createMetrics> | undefined;
-  const store = new SqliteStore({
+  const store = openStore(plugins, settings.storeType, {
     dir: storeDir,
     synchronous: settings.synchronous,
     onCommit: (writes, seconds) => {
@@ -72,6 +75,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
 
   const app: FastifyInstance = createHttpServer({
     config: () => config,
+    intake: (name) => connectors.httpIntake(name),
     ingestor,
     metrics,
     log,
@@ -105,14 +109,14 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       host,
       store: storeDir,
       subscriptions: config.subscriptions.length,
-      webhooks: config.webhooks.size,
+      sources: config.connectors.length,
     },
     'trigger-broker listening',
   );
 
   const reload = (): boolean => {
     if (stopping) return false;
-    const next = readConfig(options.configDir, 'resolve');
+    const next = readConfig(options.configDir, 'resolve', plugins);
     if (!next.config) {
       metrics.configReloads.inc({ result: 'rejected' });
       for (const p of next.problems)
@@ -129,13 +133,13 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       .apply(config.connectors)
       .catch((err: unknown) => log.error({ err }, 'connector reload failed'));
     metrics.configReloads.inc({ result: 'applied' });
-    const restartOnly = (['port', 'host', 'storePath', 'synchronous'] as const).filter(
+    const restartOnly = (['port', 'host', 'storeType', 'storePath', 'synchronous'] as const).filter(
       (k) => before[k] !== config.broker[k],
     );
     if (restartOnly.length > 0)
       log.warn({ settings: restartOnly }, 'these Broker settings take effect at the next start');
     log.info(
-      { subscriptions: config.subscriptions.length, webhooks: config.webhooks.size },
+      { subscriptions: config.subscriptions.length, sources: config.connectors.length },
       'configuration reloaded',
     );
     return true;
@@ -182,8 +186,24 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       await Promise.race([app.close(), new Promise((r) => setTimeout(r, grace).unref())]);
       await dispatcher.stop(grace);
       store.close();
-      await closeHttpSinks().catch(() => undefined);
+      await Promise.all(plugins.sinks.map((sink) => sink.close?.().catch(() => undefined)));
       log.info('stopped');
     },
   };
+}
+
+/** Opens the store backend `Broker.spec.store.type` names (the first registered when unset). */
+function openStore(
+  plugins: PluginSet,
+  kind: string | undefined,
+  options: Parameters<PluginSet['stores'][number]['open']>[0],
+): EventStore {
+  const backend = kind === undefined ? plugins.stores[0] : plugins.stores.find((s) => s.kind === kind);
+  if (!backend) {
+    const known = plugins.stores.map((s) => s.kind).join(', ');
+    throw new Error(
+      `store type "${kind ?? '(default)'}" is not available in this build (available: ${known})`,
+    );
+  }
+  return backend.open(options);
 }

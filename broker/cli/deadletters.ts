@@ -1,21 +1,28 @@
 import { resolve } from 'node:path';
 import { eventToJson } from '../cloudevents/json-format.js';
-import { SqliteStore } from '../store/sqlite.js';
+import type { PluginSet } from '../ports/plugins.js';
+import type { EventStore } from '../ports/store.js';
 
 /**
  * Lists the dead-letter list of a store: each event that failed for good, with its reason,
  * last status, last error and what became of the copy sent to the dead-letter sink.
  * Reads the store read-only, so it can run beside a running broker.
  */
-export function runDeadLetters(opts: {
-  data: string;
-  subscription?: string;
-  limit: number;
-  json?: boolean;
-}): number {
-  let store: SqliteStore;
+export function runDeadLetters(
+  opts: {
+    data: string;
+    subscription?: string;
+    limit: number;
+    json?: boolean;
+  },
+  plugins: PluginSet,
+): number {
+  let store: EventStore;
   try {
-    store = new SqliteStore({ dir: resolve(opts.data), synchronous: 'normal', readonly: true });
+    // A `--data` directory holds the default (embedded) store.
+    const backend = plugins.stores[0];
+    if (!backend) throw new Error('this build has no store backend');
+    store = backend.open({ dir: resolve(opts.data), synchronous: 'normal', readonly: true });
   } catch (err) {
     process.stderr.write(
       `trigger-broker deadletters: cannot open the store in ${opts.data}: ${(err as Error).message}\n`,

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import type { PluginSet } from '../ports/plugins.js';
 import { runDeadLetters } from './deadletters.js';
 import { runSend } from './send.js';
 import { runStart } from './start.js';
@@ -11,8 +12,11 @@ function port(value: string): number {
   return n;
 }
 
-/** Builds the command line; resolves with the exit code for commands that finish. */
-export async function main(argv: readonly string[]): Promise<number | undefined> {
+/**
+ * Builds the command line; resolves with the exit code for commands that finish. `plugins` are
+ * the connectors, sinks and store backends the composition root (plugins.ts) registered.
+ */
+export async function main(argv: readonly string[], plugins: PluginSet): Promise<number | undefined> {
   let exitCode: number | undefined;
   const program = new Command()
     .name('trigger-broker')
@@ -30,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     .option('--data <dir>', 'embedded store directory (default: Broker spec.store.path, else ./data)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .action(async (dir: string, opts: { port?: number; host?: string; data?: string; logLevel: string }) => {
-      exitCode = await runStart(dir, opts);
+      exitCode = await runStart(dir, opts, plugins);
     });
 
   program
@@ -38,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     .description('check every manifest under DIR; prints file:line:col: message per problem')
     .argument('[dir]', 'configuration directory', './config')
     .action((dir: string) => {
-      exitCode = runValidate(dir);
+      exitCode = runValidate(dir, plugins);
     });
 
   program
@@ -68,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 1000)
     .option('--json', 'one JSON object per line, with the event in the JSON format')
     .action((opts: { data: string; subscription?: string; limit: number; json?: boolean }) => {
-      exitCode = runDeadLetters(opts);
+      exitCode = runDeadLetters(opts, plugins);
     });
 
   await program.parseAsync(argv);

@@ -1,5 +1,6 @@
 import { ConfigError, formatProblem } from '../config/problem.js';
 import { createLogger } from '../log.js';
+import type { PluginSet } from '../ports/plugins.js';
 import { startBroker } from '../runtime.js';
 
 const SHUTDOWN_DEADLINE_MS = 9000;
@@ -8,12 +9,14 @@ const SHUTDOWN_DEADLINE_MS = 9000;
 export async function runStart(
   dir: string,
   opts: { port?: number; host?: string; data?: string; logLevel: string },
+  plugins: PluginSet,
 ): Promise<number | undefined> {
   const log = createLogger(opts.logLevel);
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
     broker = await startBroker({
       configDir: dir,
+      plugins,
       log,
       ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),

@@ -1,15 +1,18 @@
 import { formatProblem } from '../config/problem.js';
 import { readConfig } from '../config/read.js';
+import type { PluginSet } from '../ports/plugins.js';
 
 /** Checks every manifest; secrets are checked for their form only (their values may live elsewhere). */
-export function runValidate(dir: string): number {
-  const { problems, config } = readConfig(dir, 'form');
+export function runValidate(dir: string, plugins: PluginSet): number {
+  const { problems, config } = readConfig(dir, 'form', plugins);
   if (problems.length > 0) {
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
     return 1;
   }
+  // The summary line predates connectors as plugins; it counts webhook Sources, as it always has.
+  const webhooks = config?.connectors.filter((c) => c.connector.kind === 'webhook').length ?? 0;
   process.stdout.write(
-    `${dir}: valid (${config?.subscriptions.length ?? 0} subscriptions, ${config?.webhooks.size ?? 0} webhook sources)\n`,
+    `${dir}: valid (${config?.subscriptions.length ?? 0} subscriptions, ${webhooks} webhook sources)\n`,
   );
   return 0;
 }

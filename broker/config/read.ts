@@ -1,4 +1,5 @@
 import { EXTRA_DIALECTS } from '../filters/dialects.js';
+import type { PluginSet } from '../ports/plugins.js';
 import { compileConfig, type RuntimeConfig } from './compile.js';
 import { loadManifests } from './load.js';
 import type { Problem } from './problem.js';
@@ -8,10 +9,11 @@ import type { SecretMode } from './secrets.js';
 export function readConfig(
   dir: string,
   secrets: SecretMode,
+  plugins: PluginSet,
   env: NodeJS.ProcessEnv = process.env,
 ): { config?: RuntimeConfig; problems: Problem[] } {
   const loaded = loadManifests(dir);
-  const compiled = compileConfig(loaded.manifests, { secrets, dialects: EXTRA_DIALECTS, env });
+  const compiled = compileConfig(loaded.manifests, { secrets, dialects: EXTRA_DIALECTS, plugins, env });
   const problems = [...loaded.problems, ...compiled.problems].sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col,
   );

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import type { EventStore } from '../store/types.js';
+import type { EventStore } from '../ports/store.js';
 import { SubscriptionWorker } from './subscription-worker.js';
 import type { SubscriptionRuntime } from './types.js';
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, Sink } from '../../sinks/types.js';
 import type { CloudEvent } from '../cloudevents/event.js';
 import type { Metrics } from '../metrics.js';
-import type { DueDelivery, EventStore } from '../store/types.js';
+import type { DeliveryOutcome, Sink } from '../ports/sink.js';
+import type { DueDelivery, EventStore } from '../ports/store.js';
 import { backoffMs } from './backoff.js';
 import type { SubscriptionRuntime } from './types.js';
 
@@ -139,7 +139,7 @@ export class SubscriptionWorker {
       outcome = await sink.deliver(event, { signal, timeoutMs: runtime.delivery.timeoutMs });
     } catch (err) {
       if (signal.aborted) return; // handed back at shutdown
-      outcome = { kind: 'retryable', status: 0, error: (err as Error).message };
+      outcome = { kind: 'retryable', error: (err as Error).message };
     }
     this.metrics.deliveryDuration.observe(
       { subscription: runtime.name },
@@ -157,6 +157,8 @@ export class SubscriptionWorker {
     const phase = delivery.phase;
     const attempts = delivery.attempts + 1;
     const prefix = phase === 'deadletter' ? 'deadletter_' : '';
+    // The sink protocol's own status (an HTTP status) for the log and the dead letter; 0 for none.
+    const status = outcome.detail?.code ?? 0;
     if (outcome.kind === 'ok') {
       this.metrics.deliveries.inc({ subscription: runtime.name, outcome: `${prefix}ok` });
       await this.store.complete(runtime.name, delivery.seq, phase);
@@ -168,7 +170,7 @@ export class SubscriptionWorker {
       eventSource: delivery.event.attributes['source'],
       destination: sink.destination,
       attempt: attempts,
-      status: outcome.status,
+      status,
       error: outcome.error,
     };
     if (outcome.kind === 'retryable' && attempts <= runtime.delivery.retry) {
@@ -181,7 +183,7 @@ export class SubscriptionWorker {
         attempts,
         Date.now() + wait,
         outcome.error,
-        outcome.status,
+        status,
       );
       this.schedule(Date.now() + wait);
       return;
@@ -204,7 +206,7 @@ export class SubscriptionWorker {
         subscription: runtime.name,
         seq: delivery.seq,
         reason,
-        status: outcome.status,
+        status,
         error: outcome.error,
         dest: sink.destination,
         attempts,

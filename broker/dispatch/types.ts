@@ -1,4 +1,4 @@
-import type { Sink } from '../../sinks/types.js';
+import type { Sink } from '../ports/sink.js';
 import type { RetryPolicy } from './backoff.js';
 
 /** A subscription as the dispatcher runs it: compiled filter, built sinks, resolved delivery settings. */

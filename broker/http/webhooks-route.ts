@@ -3,26 +3,28 @@ import { BrokerError } from '../errors.js';
 import { answerValidationRequest } from './abuse-protection.js';
 import type { HttpContext } from './context.js';
 
-/** POST /webhooks/{source}: raw payloads of a `webhook` Source, verified and mapped by it. */
+/**
+ * POST /webhooks/{source}: raw payloads of a Source whose connector takes HTTP requests (the
+ * `webhook` connector), which verifies and maps them; 202 once its events are stored.
+ */
 export function registerWebhooksRoute(app: FastifyInstance, ctx: HttpContext): void {
   app.post<{ Params: { source: string } }>('/webhooks/:source', async (request, reply) => {
     const name = request.params.source;
     request.ingress = `webhook:${name}`;
-    const source = ctx.config().webhooks.get(name);
-    if (!source) {
+    const intake = await ctx.intake(name);
+    if (!intake) {
       request.ingress = 'webhook';
       throw new BrokerError('unknown_source', `no webhook Source named "${name}"`);
     }
-    const events = source.toEvents({
+    const accepted = await intake.receive({
       headers: request.headers,
       query: request.query as Record<string, unknown>,
       body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
     });
-    await ctx.ingestor.ingest(events, request.ingress);
-    return reply.code(202).send({ accepted: events.length });
+    return reply.code(202).send({ accepted });
   });
   app.options<{ Params: { source: string } }>('/webhooks/:source', async (request, reply) => {
-    if (!ctx.config().webhooks.has(request.params.source)) {
+    if (!(await ctx.intake(request.params.source))) {
       throw new BrokerError('unknown_source', `no webhook Source named "${request.params.source}"`);
     }
     answerValidationRequest(request, reply, ctx.config().broker);

@@ -5,7 +5,7 @@
  */
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { BrokerError } from '../../broker/errors.js';
-import type { ConnectorContext } from '../types.js';
+import type { ConnectorContext } from '../../broker/ports/connector.js';
 import { abortableSleep } from './abortable-sleep.js';
 import type { FetchedBatch, KafkaRecord } from './client.js';
 import { PartitionProgress } from './partition-progress.js';

@@ -7,7 +7,7 @@ import { findForbiddenCharacter } from '../../broker/cloudevents/string-type.js'
 import { decodeUtf8 } from '../../broker/cloudevents/utf8.js';
 import { validateAttributes } from '../../broker/cloudevents/validate.js';
 import { BrokerError } from '../../broker/errors.js';
-import type { CeMapper, MappingDefaults } from '../template/mapping.js';
+import type { CeMapper, MappingDefaults } from '../../broker/mapping/ce-mapping.js';
 import { classifyRecord, decodeBinaryRecord, decodeStructuredRecord, RecordHeaders } from './binding.js';
 import type { KafkaRecord } from './client.js';
 

@@ -1,7 +1,7 @@
 import { parseDuration } from '../../broker/config/duration.js';
 import type { SecretRef } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
-import type { ConnectorBuildContext } from '../registry.js';
+import type { ConnectorBuildContext } from '../../broker/ports/connector.js';
 
 /** The `kafka` block of a Source, as schemas/source.schema.json admits it. */
 export interface KafkaSourceSpec {

@@ -5,7 +5,7 @@
  * refused credentials or a broker restart give one clear error line and reconnection, never a
  * crash of the process.
  */
-import type { Connector, ConnectorContext, ConnectorState } from '../types.js';
+import type { Connector, ConnectorContext, ConnectorState } from '../../broker/ports/connector.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { BatchIngest, type BatchIngestOptions, DEFAULT_BATCH_INGEST } from './batch-ingest.js';
 import { describeKafkaFailure, type FetchedBatch, KafkaSession, type SessionObserver } from './client.js';

@@ -3,7 +3,7 @@ import { validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
-import { type CeMapper, compileCeMapping, type MappingDefaults } from '../template/mapping.js';
+import { type CeMapper, compileCeMapping, type MappingDefaults } from '../../broker/mapping/ce-mapping.js';
 import { contentModeOf, decodeBinary, decodeStructured, type MqttMessage, payloadData } from './binding.js';
 
 /** The template roots of an MQTT message (DESIGN.md "Source settings"). */

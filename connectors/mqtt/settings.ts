@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { parseDuration } from '../../broker/config/duration.js';
 import type { Secret } from '../../broker/config/secrets.js';
 import type { SecretRef } from '../../broker/config/types.js';
-import type { ConnectorBuildContext } from '../registry.js';
+import type { ConnectorBuildContext } from '../../broker/ports/connector.js';
 import { topicFilterProblem } from './topic-filter.js';
 
 /** The `mqtt` block of a Source as the manifest schema (schemas/source.schema.json) admits it. */

@@ -9,7 +9,7 @@ import {
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { backoffMs } from '../../broker/dispatch/backoff.js';
 import { BrokerError, type ErrorCode } from '../../broker/errors.js';
-import type { Connector, ConnectorContext } from '../types.js';
+import type { Connector, ConnectorContext } from '../../broker/ports/connector.js';
 import { AckGate, type PublishPacket } from './ack-gate.js';
 import type { MqttMessage } from './binding.js';
 import { disconnect } from './client-helpers.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import type { ConnectorContext } from '../types.js';
+import type { ConnectorContext } from '../../broker/ports/connector.js';
 import type { NatsEventReader } from './event-reader.js';
 import { InFlightWindow } from './in-flight.js';
 import { storeMessage } from './store-message.js';

@@ -5,7 +5,7 @@ import { validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
-import { type CeMapper, compileCeMapping, type MappingDefaults } from '../template/mapping.js';
+import { type CeMapper, compileCeMapping, type MappingDefaults } from '../../broker/mapping/ce-mapping.js';
 import { classifyNatsMessage, decodeNatsBindingMessage } from './binding.js';
 import { lowerCaseHeaders } from './headers.js';
 import { subjectTokens } from './subject.js';

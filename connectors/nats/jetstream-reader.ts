@@ -7,7 +7,7 @@ import {
   jetstreamManager,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { ConnectorContext } from '../types.js';
+import type { ConnectorContext } from '../../broker/ports/connector.js';
 import { reconnectWaitMs } from './connection.js';
 import type { NatsEventReader } from './event-reader.js';
 import { InFlightWindow } from './in-flight.js';

@@ -2,7 +2,7 @@ import { nkeys } from '@nats-io/transport-node';
 import { parseDuration } from '../../broker/config/duration.js';
 import type { Secret } from '../../broker/config/secrets.js';
 import type { SecretRef } from '../../broker/config/types.js';
-import type { ConnectorBuildContext } from '../registry.js';
+import type { ConnectorBuildContext } from '../../broker/ports/connector.js';
 import { jetStreamNameProblem, subjectFilterProblem } from './subject.js';
 
 /** The `nats` block of a Source, as schemas/source.schema.json allows it. */

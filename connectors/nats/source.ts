@@ -1,23 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { ConnectorBuildContext } from '../registry.js';
-import type { Connector, ConnectorContext, ConnectorState } from '../types.js';
+import type { Connector, ConnectorContext, ConnectorState } from '../../broker/ports/connector.js';
 import { type ConnectionListener, NatsLink } from './connection.js';
 import { CoreReader } from './core-reader.js';
-import { compileNatsEventReader, type NatsEventReader } from './event-reader.js';
+import type { NatsEventReader } from './event-reader.js';
 import { JetStreamReader } from './jetstream-reader.js';
-import { type NatsSettings, readNatsSettings } from './settings.js';
+import type { NatsSettings } from './settings.js';
 
 /** How long stop() waits for the last acks to reach the server before closing anyway. */
 const FLUSH_ON_STOP_MS = 2_000;
-
-/** The `nats` entry of CONNECTOR_BUILDERS: checks the block and the `ce` mapping, builds the connector. */
-export function buildNatsConnector(context: ConnectorBuildContext): Connector | undefined {
-  const settings = readNatsSettings(context);
-  const cePath = [...context.path.slice(0, -1), 'ce'];
-  const read = compileNatsEventReader(context.ce, cePath, context.report);
-  return settings === undefined ? undefined : new NatsSource(settings, read);
-}
 
 /**
  * A `nats` Source: a core NATS subscription (at most once), or with `stream` a durable

@@ -1,7 +1,7 @@
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { BrokerError } from '../../broker/errors.js';
-import type { MappingDefaults } from '../template/mapping.js';
-import type { ConnectorContext } from '../types.js';
+import type { MappingDefaults } from '../../broker/mapping/ce-mapping.js';
+import type { ConnectorContext } from '../../broker/ports/connector.js';
 import type { NatsEventReader, NatsMessageView } from './event-reader.js';
 
 /** What became of one message; the caller acknowledges (or not) accordingly. */

@@ -2,22 +2,33 @@ import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { classifyHttpMessage, decodeHttpMessage } from '../../broker/cloudevents/http-binding.js';
 import { validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { Secret } from '../../broker/config/secrets.js';
-import type { CeMappingSpec, WebhookSpec } from '../../broker/config/types.js';
+import type { CeMappingSpec, SecretRef } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
-import { type CeMapper, compileCeMapping, type MappingDefaults } from '../template/mapping.js';
+import { type CeMapper, compileCeMapping, type MappingDefaults } from '../../broker/mapping/ce-mapping.js';
+import type { HttpIntakeRequest } from '../../broker/ports/connector.js';
 import { mapGithubDelivery } from './github.js';
 import { createSignatureVerifier, GITHUB_SIGNATURE_DEFAULTS, type SignatureVerifier } from './signature.js';
 
-export interface WebhookRequest {
-  headers: Readonly<Record<string, string | string[] | undefined>>;
-  query: Readonly<Record<string, unknown>>;
-  body: Buffer;
+export type WebhookRequest = HttpIntakeRequest;
+
+export interface SignatureSpec {
+  secret: SecretRef;
+  header?: string;
+  algorithm?: 'sha1' | 'sha256' | 'sha512';
+  prefix?: string;
+  encoding?: 'hex' | 'base64';
+  timestamp?: { header: string; toleranceSeconds?: number };
+}
+
+export interface WebhookSpec {
+  preset?: 'github';
+  signature?: SignatureSpec;
 }
 
 export interface WebhookSource {
   readonly name: string;
-  /** Verifies and converts one request; throws BrokerError with the status the client should see. */
+  /** Verifies and converts one request; throws BrokerError with the code the client should see. */
   toEvents(request: WebhookRequest, now?: Date): CloudEvent[];
 }
 

@@ -7,7 +7,7 @@ import type {
   ConnectorContext,
   ConnectorState,
   MalformedMessage,
-} from '../../connectors/types.js';
+} from '../../broker/ports/connector.js';
 
 /**
  * The one contract every message connector obeys (connect, read with ack, close), proven by

@@ -15,16 +15,15 @@ import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
+import { compileCeMapping } from '../../broker/mapping/ce-mapping.js';
+import type { ConnectorBuildContext, ConnectorContext } from '../../broker/ports/connector.js';
 import { BatchIngest, type BatchIngestOptions } from '../../connectors/kafka/batch-ingest.js';
 import type { FetchedBatch, KafkaHeader, KafkaRecord } from '../../connectors/kafka/client.js';
-import { buildKafkaSource } from '../../connectors/kafka/index.js';
+import { buildKafkaConnector } from '../../connectors/kafka/index.js';
 import { PartitionProgress } from '../../connectors/kafka/partition-progress.js';
 import { createRecordConverter, KAFKA_TEMPLATE_ROOTS } from '../../connectors/kafka/record-event.js';
 import { type KafkaSourceSpec, readKafkaSettings } from '../../connectors/kafka/settings.js';
 import { KafkaSource, type KafkaSourceOptions } from '../../connectors/kafka/source.js';
-import type { ConnectorBuildContext } from '../../connectors/registry.js';
-import { compileCeMapping } from '../../connectors/template/mapping.js';
-import type { ConnectorContext } from '../../connectors/types.js';
 import { harnessCacheDir, pinnedVersion } from '../harness/cache.js';
 import {
   type BrokerHandle,
@@ -291,7 +290,7 @@ describe('kafka settings', () => {
 
   it('the builder reports a ce block without type at spec.ce', () => {
     const problems: string[] = [];
-    const built = buildKafkaSource(
+    const built = buildKafkaConnector(
       buildContext({ topics: ['a'] }, { source: '/x' }, problems) as unknown as ConnectorBuildContext,
     );
     expect(built).toBeDefined();

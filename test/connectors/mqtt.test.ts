@@ -14,6 +14,12 @@ import { resolveSecret } from '../../broker/config/secrets.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorState,
+  MalformedMessage,
+} from '../../broker/ports/connector.js';
 import {
   contentModeOf,
   decodeBinary,
@@ -33,12 +39,6 @@ import {
   WILL_DELAY_SECONDS,
 } from '../../connectors/mqtt/shared-group.js';
 import { subscriptionFilter, topicFilterProblem, topicMatches } from '../../connectors/mqtt/topic-filter.js';
-import type {
-  Connector,
-  ConnectorContext,
-  ConnectorState,
-  MalformedMessage,
-} from '../../connectors/types.js';
 import { type BrokerHandle, externalBrokerUrl, freeLoopbackPort, startMosquitto } from '../harness/index.js';
 import { mosquittoServer } from '../harness/mosquitto.js';
 import { findExecutable, makeBrokerDir, type ServerProcess } from '../harness/process.js';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../broker/store/sqlite.js';
+import { SqliteStore } from '../../stores/sqlite/sqlite-store.js';
 import { type BrokerHandle, externalBrokerUrl, startMosquitto } from '../harness/index.js';
 import {
   type BrokerProcess,

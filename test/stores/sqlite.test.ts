@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../../../broker/cloudevents/event.js';
-import { SqliteStore } from '../../../broker/store/sqlite.js';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { SqliteStore } from '../../stores/sqlite/sqlite-store.js';
 
 const dirs: string[] = [];
 function open(onCommit?: (writes: number) => void): { store: SqliteStore; dir: string } {

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { decodeEventRow, type EventRow, encodeEventRow } from './codec.js';
 import type {
   AppendItem,
   DeadLetterEntry,
@@ -9,7 +8,8 @@ import type {
   DeliveryPhase,
   DueDelivery,
   EventStore,
-} from './types.js';
+} from '../../broker/ports/store.js';
+import { decodeEventRow, type EventRow, encodeEventRow } from './codec.js';
 
 type Db = Database.Database;
 

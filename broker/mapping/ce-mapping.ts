@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { AttributeValue } from '../../broker/cloudevents/event.js';
-import type { CeMappingSpec } from '../../broker/config/types.js';
-import type { PathSegment as ManifestPath } from '../../broker/config/yaml-document.js';
-import { BrokerError } from '../../broker/errors.js';
+import type { AttributeValue } from '../cloudevents/event.js';
+import type { CeMappingSpec } from '../config/types.js';
+import type { PathSegment as ManifestPath } from '../config/yaml-document.js';
+import { BrokerError } from '../errors.js';
 import { type CompiledTemplate, compileTemplate, TemplateSyntaxError } from './template.js';
 
 type Report = (path: readonly ManifestPath[], message: string, options?: { offset?: number }) => void;

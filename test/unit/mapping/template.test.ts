@@ -1,10 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are templates of our own ${...} language, not JavaScript template literals
 import { describe, expect, it } from 'vitest';
-import {
-  compileTemplate,
-  TEMPLATE_ROOTS,
-  TemplateSyntaxError,
-} from '../../../connectors/template/template.js';
+import { compileTemplate, TEMPLATE_ROOTS, TemplateSyntaxError } from '../../../broker/mapping/template.js';
 
 const ROOTS = TEMPLATE_ROOTS;
 

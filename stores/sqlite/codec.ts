@@ -1,4 +1,4 @@
-import type { AttributeValue, CloudEvent, EventData } from '../cloudevents/event.js';
+import type { AttributeValue, CloudEvent, EventData } from '../../broker/cloudevents/event.js';
 
 /** How an event's data is kept in a row; the numbers are stored, so never renumber them. */
 const DATA_KIND = { none: 0, bytes: 1, json: 2 } as const;

@@ -1,7 +1,7 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
-import type { CloudEvent } from '../broker/cloudevents/event.js';
-import { encodeBinary, encodeStructured } from '../broker/cloudevents/http-binding.js';
-import type { DeliveryOutcome, Sink } from './types.js';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { encodeBinary, encodeStructured } from '../../broker/cloudevents/http-binding.js';
+import type { DeliveryOutcome, ProtocolDetail, Sink } from '../../broker/ports/sink.js';
 
 /**
  * One keep-alive connection pool for every HTTP sink of the process: undici keeps a pool per
@@ -54,25 +54,30 @@ export class HttpSink implements Sink {
       const status = res.statusCode;
       if (status >= 200 && status < 300) {
         await res.body.dump();
-        return { kind: 'ok', status };
+        return { kind: 'ok', detail: httpDetail(status) };
       }
       const text = await readSome(res.body);
       const error = `HTTP ${status}${text ? `: ${text}` : ''}`;
       if (status >= 500 || status === 408 || status === 429) {
         const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
         return retryAfterMs === undefined
-          ? { kind: 'retryable', status, error }
-          : { kind: 'retryable', status, error, retryAfterMs };
+          ? { kind: 'retryable', error, detail: httpDetail(status) }
+          : { kind: 'retryable', error, retryAfterMs, detail: httpDetail(status) };
       }
       // 3xx are not followed: a function URL that redirects is a configuration mistake.
-      return { kind: 'permanent', status, error };
+      return { kind: 'permanent', error, detail: httpDetail(status) };
     } catch (err) {
       if (timeout.aborted && !signal.aborted)
-        return { kind: 'retryable', status: 0, error: `timed out after ${timeoutMs} ms` };
+        return { kind: 'retryable', error: `timed out after ${timeoutMs} ms` };
       if (signal.aborted) throw err; // shutdown: the caller hands the delivery back, it is not an attempt
-      return { kind: 'retryable', status: 0, error: describeNetworkError(err) };
+      return { kind: 'retryable', error: describeNetworkError(err) };
     }
   }
+}
+
+/** The HTTP status kept beside the protocol-neutral outcome (the `deadletterstatus` extension). */
+function httpDetail(code: number): ProtocolDetail {
+  return { protocol: 'http', code };
 }
 
 function describeNetworkError(err: unknown): string {

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../../../broker/cloudevents/event.js';
-import { HttpSink, parseRetryAfter } from '../../../sinks/http.js';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { HttpSink, parseRetryAfter } from '../../sinks/http/http-sink.js';
 
 let server: Server;
 let base = '';
@@ -49,7 +49,7 @@ const deliver = (path: string, format: 'binary' | 'structured' = 'binary', timeo
 
 describe('HttpSink', () => {
   it('succeeds on any 2xx and sends binary mode with percent-encoded headers', async () => {
-    expect(await deliver('/204')).toEqual({ kind: 'ok', status: 204 });
+    expect(await deliver('/204')).toEqual({ kind: 'ok', detail: { protocol: 'http', code: 204 } });
     expect(last!.headers['ce-subject']).toBe('a%20b%25'); // http-binding.md 3.1.3.2: space and % are encoded
     expect(last!.headers['content-type']).toBe('application/json');
     expect(JSON.parse(last!.body)).toEqual({ a: 1 });
@@ -64,12 +64,12 @@ describe('HttpSink', () => {
   it.each([500, 502, 503, 408, 429])('treats %d as retryable', async (status) => {
     const outcome = await deliver(`/${status}`);
     expect(outcome.kind).toBe('retryable');
-    expect(outcome.status).toBe(status);
+    expect(outcome.detail).toEqual({ protocol: 'http', code: status });
   });
 
   it.each([400, 401, 404, 410, 422, 301])('treats %d as permanent', async (status) => {
     const outcome = await deliver(`/${status}`);
-    expect(outcome).toMatchObject({ kind: 'permanent', status });
+    expect(outcome).toMatchObject({ kind: 'permanent', detail: { protocol: 'http', code: status } });
   });
 
   it('keeps a short, one-line excerpt of the error body', async () => {
@@ -81,17 +81,16 @@ describe('HttpSink', () => {
     expect(await deliver('/503?retry-after')).toMatchObject({ kind: 'retryable', retryAfterMs: 7000 });
   });
 
-  it('turns a timeout and a refused connection into retryable outcomes with status 0', async () => {
-    expect(await deliver('/hang', 'binary', 200)).toMatchObject({
-      kind: 'retryable',
-      status: 0,
-      error: 'timed out after 200 ms',
-    });
+  it('turns a timeout and a refused connection into retryable outcomes with no protocol status', async () => {
+    const timedOut = await deliver('/hang', 'binary', 200);
+    expect(timedOut).toMatchObject({ kind: 'retryable', error: 'timed out after 200 ms' });
+    expect(timedOut.detail).toBeUndefined();
     const refused = await new HttpSink({ uri: 'http://127.0.0.1:9/x', format: 'binary' }).deliver(event, {
       signal: new AbortController().signal,
       timeoutMs: 2000,
     });
-    expect(refused).toMatchObject({ kind: 'retryable', status: 0 });
+    expect(refused).toMatchObject({ kind: 'retryable' });
+    expect(refused.detail).toBeUndefined();
     expect((refused as { error: string }).error).toContain('ECONNREFUSED');
   });
 

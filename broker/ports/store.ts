@@ -24,7 +24,10 @@ export interface DeadLetterRecord {
   subscription: string;
   seq: number;
   reason: string;
-  /** The last HTTP status, 0 for none (a timeout or a connection failure). */
+  /**
+   * The status code the sink's protocol last answered (an HTTP sink's HTTP status), 0 for none
+   * (a timeout, a refused connection, a non-HTTP sink): the `deadletterstatus` extension.
+   */
   status: number;
   error: string;
   dest: string;
@@ -75,4 +78,23 @@ export interface EventStore {
   prune(before: number): number;
   isOpen(): boolean;
   close(): void;
+}
+
+/** What the broker hands a store backend when it opens the store. */
+export interface StoreOpenOptions {
+  /** The data directory for backends that keep files (`--data`, `Broker.spec.store.path`). */
+  dir: string;
+  /** `Broker.spec.store.synchronous`. */
+  synchronous: 'full' | 'normal';
+  /** Open an existing store for reading only (the `deadletters` command, beside a running broker). */
+  readonly?: boolean;
+  /** Called after every group commit with how many writes it held and how long it took. */
+  onCommit?: (writes: number, seconds: number) => void;
+}
+
+/** How a store backend plugs into the broker, selected by `Broker.spec.store.type`. */
+export interface StoreDescriptor {
+  readonly kind: string;
+  readonly summary: string;
+  open(options: StoreOpenOptions): EventStore;
 }

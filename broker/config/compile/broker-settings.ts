@@ -1,0 +1,47 @@
+import type { Secret } from '../secrets.js';
+import type { BrokerManifest } from '../types.js';
+import type { ManifestScope } from './scope.js';
+
+/** Broker-wide settings with every default applied. */
+export interface BrokerSettings {
+  port: number | undefined;
+  host: string | undefined;
+  /** `Broker.spec.store.type`: the store backend plugin to open; unset for the default. */
+  storeType: string | undefined;
+  storePath: string | undefined;
+  synchronous: 'full' | 'normal';
+  retentionMs: number;
+  maxBodyBytes: number;
+  maxPendingEvents: number;
+  /** Bearer tokens POST /events requires; undefined when the route is open. */
+  authTokens: Secret[] | undefined;
+  allowedOrigins: string[];
+  allowedRate: number | undefined;
+}
+
+const DEFAULT_RETENTION_MS = 7 * 86_400_000;
+
+/** The `Broker` manifest (at most one; none means every default). */
+export function compileBrokerSettings(scope: ManifestScope<BrokerManifest> | undefined): BrokerSettings {
+  const spec = scope?.item.manifest.spec ?? {};
+  const settings: BrokerSettings = {
+    port: spec.port,
+    host: spec.host,
+    storeType: spec.store?.type,
+    storePath: spec.store?.path,
+    synchronous: spec.store?.synchronous ?? 'normal',
+    retentionMs: scope
+      ? scope.duration(spec.store?.retention, 'P7D', ['spec', 'store', 'retention'])
+      : DEFAULT_RETENTION_MS,
+    maxBodyBytes: spec.limits?.maxBodyBytes ?? 1_048_576,
+    maxPendingEvents: spec.limits?.maxPendingEvents ?? 10_000,
+    authTokens: undefined,
+    allowedOrigins: spec.abuseProtection?.allowedOrigins ?? ['*'],
+    allowedRate: spec.abuseProtection?.allowedRate,
+  };
+  if (scope && spec.auth) {
+    const tokens = spec.auth.tokens.map((ref, i) => scope.secret(ref, ['spec', 'auth', 'tokens', i]));
+    settings.authTokens = tokens.filter((t): t is Secret => t !== undefined);
+  }
+  return settings;
+}

@@ -1,0 +1,57 @@
+import { dirname } from 'node:path';
+import type { ReportProblem } from '../../filters/compile.js';
+import { parseDuration } from '../duration.js';
+import type { LoadedManifest } from '../load.js';
+import type { Problem } from '../problem.js';
+import { resolveSecret, type Secret, type SecretMode } from '../secrets.js';
+import type { Manifest, SecretRef } from '../types.js';
+import type { PathSegment } from '../yaml-document.js';
+
+/**
+ * What compiling one manifest needs: a way to report a problem at a path in it (file:line:col),
+ * to resolve its secrets, and to read its durations. Problems are collected, never thrown, so
+ * that one run reports all of them.
+ */
+export interface ManifestScope<M extends Manifest = Manifest> {
+  readonly item: LoadedManifest<M>;
+  report: ReportProblem;
+  secret(ref: SecretRef, path: readonly PathSegment[]): Secret | undefined;
+  /** The duration at `path` in milliseconds (`fallback` when unset); 0 after reporting a bad one. */
+  duration(value: string | undefined, fallback: string, path: readonly PathSegment[]): number;
+}
+
+export interface ScopeOptions {
+  secrets: SecretMode;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function manifestScope<M extends Manifest>(
+  item: LoadedManifest<M>,
+  problems: Problem[],
+  options: ScopeOptions,
+): ManifestScope<M> {
+  const report: ReportProblem = (path, message, opts) => {
+    problems.push(item.doc.problem(path, message, opts));
+  };
+  return {
+    item,
+    report,
+    secret(ref, path) {
+      if (options.secrets === 'form') return undefined;
+      try {
+        return resolveSecret(ref, dirname(item.doc.file), options.env);
+      } catch (err) {
+        report(path, (err as Error).message);
+        return undefined;
+      }
+    },
+    duration(value, fallback, path) {
+      const parsed = parseDuration(value ?? fallback);
+      if ('error' in parsed) {
+        report(path, parsed.error);
+        return 0;
+      }
+      return parsed.ms;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { CloudEvent } from '../cloudevents/event.js';
+import type { Secret } from '../config/secrets.js';
+import type { SecretRef } from '../config/types.js';
+import type { PathSegment } from '../config/yaml-document.js';
+import type { JsonSchema } from './json-schema.js';
+
+/**
+ * What the sink's own protocol answered, kept for the operator and for the `deadletterstatus`
+ * extension: for an HTTP sink `{ protocol: 'http', code: 503 }`. The dispatcher never reads it
+ * to decide anything; the outcome's `kind` is the protocol-neutral verdict.
+ */
+export interface ProtocolDetail {
+  readonly protocol: string;
+  readonly code: number;
+}
+
+/**
+ * What came of one delivery attempt, in words that fit every protocol. `retryable` tells the
+ * dispatcher that the same request may succeed later (for HTTP: 5xx, 408, 429, a timeout, a
+ * refused connection); `permanent` that it will not (other 4xx), so retrying would only delay
+ * the dead letter. `detail` is absent when the sink got no answer at all (a timeout).
+ */
+export type DeliveryOutcome =
+  | { readonly kind: 'ok'; readonly detail?: ProtocolDetail }
+  | {
+      readonly kind: 'retryable';
+      readonly error: string;
+      readonly retryAfterMs?: number;
+      readonly detail?: ProtocolDetail;
+    }
+  | { readonly kind: 'permanent'; readonly error: string; readonly detail?: ProtocolDetail };
+
+export interface Sink {
+  /** A description safe to log and to put in `deadletterdest` (no credentials). */
+  readonly destination: string;
+  /**
+   * Makes one attempt. Resolves with the outcome; rejects only when `signal` aborted it (the
+   * broker is shutting down: the delivery is handed back, it was not an attempt).
+   */
+  deliver(event: CloudEvent, options: { signal: AbortSignal; timeoutMs: number }): Promise<DeliveryOutcome>;
+}
+
+/** What a sink's builder gets from the configuration compiler. */
+export interface SinkBuildContext<Spec = Record<string, unknown>> {
+  /** The sink's settings: the `sink` block itself for an inline sink, else the block under its key. */
+  spec: Spec;
+  /** Path of those settings in the manifest, for problems. */
+  path: readonly PathSegment[];
+  report(path: readonly PathSegment[], message: string, options?: { offset?: number }): void;
+  /** Resolves a secret reference; undefined in validate mode or when it is missing (then reported). */
+  secret(ref: SecretRef, path: readonly PathSegment[]): Secret | undefined;
+}
+
+/**
+ * How a sink plugs into the broker (docs/architecture.md, "Ports"). A subscription's `sink`
+ * (and `deadLetterSink`) block is either the one `inline` sink's settings written directly
+ * (`sink: { uri: ... }`, the plain HTTP function) or `{ <kind>: settings }` for a typed one.
+ */
+export interface SinkDescriptor<Spec = Record<string, unknown>> {
+  readonly kind: string;
+  /** True for the sink whose settings are the `sink` block itself; at most one is. */
+  readonly inline?: boolean;
+  /** One sentence for the reference: what the sink calls. */
+  readonly summary: string;
+  /** JSON Schema (draft-07) of the settings; every property has a description and examples. */
+  readonly settings: JsonSchema;
+  build(context: SinkBuildContext<Spec>): Sink | undefined;
+  /** Releases what the plugin's sinks share (connection pools) when the broker stops. */
+  close?(): Promise<void>;
+}
