@@ -16,6 +16,7 @@ const SCHEMA_FILES = [
   'definitions.schema.json',
   'broker.schema.json',
   'source.schema.json',
+  'sink.schema.json',
   'subscription.schema.json',
   'eventschema.schema.json',
   'manifest.schema.json',

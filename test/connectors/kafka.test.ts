@@ -477,6 +477,8 @@ describe.skipIf(externalBrokerUrl('kafka') !== undefined)('kafka Source against 
   });
 
   connectorContract({
+    kind: 'kafka',
+    malformed: 'dead-letter',
     name: 'kafka',
     async freshChannel() {
       const topic = uniqueTopicName('contract');

@@ -463,6 +463,8 @@ describe('mqtt Source against Mosquitto', () => {
   for (const protocolVersion of [5, 4] as const) {
     const clientIds = new Map<string, string>();
     connectorContract({
+      kind: 'mqtt',
+      malformed: 'dead-letter',
       name: `mqtt (protocol version ${protocolVersion})`,
       freshChannel: () => freshTopic('contract'),
       connector: (channel) => {

@@ -134,6 +134,8 @@ async function publishCore(
 const streams = new Map<string, { stream: string; prefix: string }>();
 
 connectorContract({
+  kind: 'nats',
+  malformed: 'dead-letter',
   name: 'nats (JetStream)',
   async freshChannel() {
     const s = await freshStream();

@@ -1,0 +1,20 @@
+import { CE_MAPPING_SCHEMA } from '../../broker/mapping/ce-schema.js';
+import type { ConnectorDescriptor } from '../../broker/ports/connector.js';
+import type { JsonSchema } from '../../broker/ports/json-schema.js';
+
+/** schemas/source.schema.json: one property per registered connector kind, and `ce`. */
+export function sourceSchema(connectors: readonly ConnectorDescriptor[]): JsonSchema {
+  const kinds = connectors.map((c) => c.kind);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://trigger-broker.dev/schemas/source.schema.json',
+    title: 'Source spec',
+    description: `Exactly one connector block (${kinds.join(', ')}) and the ce mapping.`,
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ...Object.fromEntries(connectors.map((c) => [c.kind, c.settings])),
+      ce: CE_MAPPING_SCHEMA,
+    },
+  };
+}
