@@ -1,5 +1,5 @@
 /**
- * The `${...}` template language of a Source's `ce` block (DESIGN.md, "Source settings").
+ * The `${...}` template language of a Source's `ce` block (docs/reference/sources.md, `ce`).
  *
  * A template is literal text with embedded data paths; it is parsed once when a manifest is
  * loaded and rendered for every raw message. Nothing in it is ever evaluated as code: a path can

@@ -11,7 +11,7 @@ import type { CeMapper, MappingDefaults } from '../../broker/mapping/ce-mapping.
 import { classifyRecord, decodeBinaryRecord, decodeStructuredRecord, RecordHeaders } from './binding.js';
 import type { KafkaRecord } from './client.js';
 
-/** The template roots a Kafka record offers (DESIGN.md, "Source settings"). */
+/** The template roots a Kafka record offers (README, "Source"). */
 export const KAFKA_TEMPLATE_ROOTS = ['topic', 'partition', 'offset', 'key', 'headers', 'body'] as const;
 
 export type RecordConversion =
@@ -91,7 +91,7 @@ function templateContext(record: KafkaRecord, headers: RecordHeaders): Record<st
   return context;
 }
 
-/** Parsed JSON when the payload parses, else its text (DESIGN.md, template roots). */
+/** Parsed JSON when the payload parses, else its text (README, "Source": template roots). */
 function bodyOf(value: Buffer | null): unknown {
   if (value === null) return undefined;
   const text = value.toString('utf8');

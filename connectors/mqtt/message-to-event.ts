@@ -6,7 +6,7 @@ import { BrokerError } from '../../broker/errors.js';
 import { type CeMapper, compileCeMapping, type MappingDefaults } from '../../broker/mapping/ce-mapping.js';
 import { contentModeOf, decodeBinary, decodeStructured, type MqttMessage, payloadData } from './binding.js';
 
-/** The template roots of an MQTT message (DESIGN.md "Source settings"). */
+/** The template roots of an MQTT message (README, "Source"). */
 export const MQTT_TEMPLATE_ROOTS = ['topic', 'userProperties', 'headers', 'body'] as const;
 
 /** Turns one MQTT message into a CloudEvent; throws BrokerError when it cannot become one. */

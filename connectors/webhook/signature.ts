@@ -1,5 +1,5 @@
 /**
- * Webhook signature verification (DESIGN.md, "Source settings", `webhook.signature`).
+ * Webhook signature verification (docs/reference/sources.md, `webhook.signature`).
  *
  * The sender computes an HMAC of the raw request body (or of `TIMESTAMP.BODY`) with a shared
  * secret and puts it in a header; we recompute it and compare in constant time. Three header

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Makes the real brokers the tests talk to available on this machine (DESIGN.md, "Tests that use
-# real parts"): Mosquitto, nats-server and kcat from Debian, Apache Kafka's jars from Maven Central
+# Makes the real brokers the tests talk to available on this machine (README, "Tests"): Mosquitto, nats-server and kcat from Debian, Apache Kafka's jars from Maven Central
 # into a cache outside the repository. `npm test` runs it every time, so it is idempotent and prints
 # nothing when everything is already in place.
 #
