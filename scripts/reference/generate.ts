@@ -33,8 +33,6 @@ function sourcesPage(plugins: PluginSet): string {
       '',
       `${c.summary}${c.build ? '' : ' A Source with this block is refused by `start` and `validate`.'}`,
       '',
-      c.settings.description ?? '',
-      '',
       fieldTable(c.settings),
     ].join('\n'),
   );
