@@ -19,23 +19,10 @@
  */
 import type { FilterSpec } from '../config/types.js';
 import { compilePattern, type IndexHint } from '../filters/pattern/index.js';
+import type { HintValue, IndexKey, NecessaryCondition } from './index-keys.js';
 import { sqlConditions } from './sql-conditions.js';
 
-/** A scalar of an event's JSON form, numbers in `canonicalNumber` form. */
-export type HintValue = string | number | boolean | null;
-
-export type IndexKey =
-  /** The attribute's canonical string equals `value`. */
-  | { readonly kind: 'exact'; readonly attribute: string; readonly value: string }
-  /** The attribute's canonical string starts with `value`. */
-  | { readonly kind: 'prefix'; readonly attribute: string; readonly value: string }
-  /** The attribute's canonical string ends with `value`. */
-  | { readonly kind: 'suffix'; readonly attribute: string; readonly value: string }
-  /** The event's JSON form holds `value` at `path`, descending through arrays (pattern semantics). */
-  | { readonly kind: 'pattern'; readonly path: readonly string[]; readonly value: HintValue };
-
-/** A disjunction: every event the subscription accepts satisfies at least one of these keys. */
-export type NecessaryCondition = readonly IndexKey[];
+export type { HintValue, IndexKey, NecessaryCondition } from './index-keys.js';
 
 /**
  * The necessary conditions of a subscription's filter list, all of which hold for every event it

@@ -17,7 +17,7 @@
 
 import type { Expression } from '../filters/cesql/ast.js';
 import { parseExpression } from '../filters/cesql/parser.js';
-import type { IndexKey, NecessaryCondition } from './index-plan.js';
+import type { IndexKey, NecessaryCondition } from './index-keys.js';
 
 const STRING_ATTRIBUTES = new Set([
   'id',
