@@ -29,15 +29,11 @@ import {
 import { buildMqttConnector } from '../../connectors/mqtt/index.js';
 import { compileMqttEventReader } from '../../connectors/mqtt/message-to-event.js';
 import { DEFAULT_MEMBERSHIP_TOPIC } from '../../connectors/mqtt/settings.js';
-import {
-  ADOPT_SETTLE_MS,
-  type Announcement,
-  designatedAdopter,
-  memberOf,
-  memberTopic,
-  parseAnnouncement,
-  WILL_DELAY_SECONDS,
-} from '../../connectors/mqtt/shared-group.js';
+import { designatedAdopter } from '../../connectors/mqtt/shared-group/adopter-choice.js';
+import { type Announcement, parseAnnouncement } from '../../connectors/mqtt/shared-group/announcement.js';
+import { WILL_DELAY_SECONDS } from '../../connectors/mqtt/shared-group/announcer.js';
+import { memberOf, memberTopic } from '../../connectors/mqtt/shared-group/membership-topics.js';
+import { ADOPT_SETTLE_MS } from '../../connectors/mqtt/shared-group/takeover.js';
 import { subscriptionFilter, topicFilterProblem, topicMatches } from '../../connectors/mqtt/topic-filter.js';
 import { type BrokerHandle, externalBrokerUrl, freeLoopbackPort, startMosquitto } from '../harness/index.js';
 import { mosquittoServer } from '../harness/mosquitto.js';
