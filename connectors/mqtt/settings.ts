@@ -41,7 +41,7 @@ export interface MqttSettings {
   readonly sharedGroup: string | undefined;
   /**
    * Where the members of the shared group announce themselves (`PREFIX/GROUP/members/CLIENTID`),
-   * so that a survivor can take over a dead member's session (see shared-group.ts); undefined
+   * so that a survivor can take over a dead member's session (see shared-group/takeover.ts); undefined
    * without `sharedGroup` or with MQTT 3.1.1, where there is no takeover.
    */
   readonly membershipTopic: string | undefined;

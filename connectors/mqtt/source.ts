@@ -16,7 +16,7 @@ import { disconnect } from './client-helpers.js';
 import { describeConnectionError, describeServerDisconnect } from './connection-errors.js';
 import type { MqttEventReader } from './message-to-event.js';
 import type { MqttSettings } from './settings.js';
-import { SharedGroupTakeover } from './shared-group.js';
+import { SharedGroupTakeover } from './shared-group/takeover.js';
 import { subscriptionFilter, topicMatches } from './topic-filter.js';
 
 /** Reconnection waits: from 1 s, doubling, to 30 s, with jitter (mqtt.js reconnectPeriod). */

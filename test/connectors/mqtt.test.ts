@@ -1,4 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ce templates of the manifest language, not JavaScript template literals
+// The mqtt Source against a real Mosquitto (and a fake server for what Mosquitto will not send).
+// Its pure parts (binding, mapping, topic filters, settings, shared-group rules) are tested
+// without a broker in test/unit/connectors/mqtt/.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -10,9 +13,7 @@ import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt'
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { resolveSecret } from '../../broker/config/secrets.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
-import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
 import type {
   Connector,
@@ -20,65 +21,19 @@ import type {
   ConnectorState,
   MalformedMessage,
 } from '../../broker/ports/connector.js';
-import {
-  contentModeOf,
-  decodeBinary,
-  decodeStructured,
-  type MqttMessage,
-} from '../../connectors/mqtt/binding.js';
-import { buildMqttConnector } from '../../connectors/mqtt/index.js';
-import { compileMqttEventReader } from '../../connectors/mqtt/message-to-event.js';
 import { DEFAULT_MEMBERSHIP_TOPIC } from '../../connectors/mqtt/settings.js';
-import {
-  ADOPT_SETTLE_MS,
-  type Announcement,
-  designatedAdopter,
-  memberOf,
-  memberTopic,
-  parseAnnouncement,
-  WILL_DELAY_SECONDS,
-} from '../../connectors/mqtt/shared-group.js';
-import { subscriptionFilter, topicFilterProblem, topicMatches } from '../../connectors/mqtt/topic-filter.js';
+import { parseAnnouncement } from '../../connectors/mqtt/shared-group/announcement.js';
+import { WILL_DELAY_SECONDS } from '../../connectors/mqtt/shared-group/announcer.js';
+import { memberTopic } from '../../connectors/mqtt/shared-group/membership-topics.js';
+import { ADOPT_SETTLE_MS } from '../../connectors/mqtt/shared-group/takeover.js';
 import { type BrokerHandle, externalBrokerUrl, freeLoopbackPort, startMosquitto } from '../harness/index.js';
 import { mosquittoServer } from '../harness/mosquitto.js';
 import { findExecutable, makeBrokerDir, type ServerProcess } from '../harness/process.js';
+import { build, dataText, RAW_CE } from '../unit/connectors/mqtt/fixtures.js';
 import { connectorContract } from './contract.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-const RAW_CE: CeMappingSpec = { type: 'contract.raw', source: '/contract', id: '${body.id}' };
-
-interface Built {
-  connector: Connector | undefined;
-  problems: { path: string; message: string }[];
-}
-
-/** Builds an mqtt Source the way the configuration compiler does. */
-function build(
-  spec: Record<string, unknown>,
-  ce: CeMappingSpec | undefined = RAW_CE,
-  name = 'mqtt-test',
-): Built {
-  const problems: Built['problems'] = [];
-  const connector = buildMqttConnector({
-    name,
-    spec,
-    ce,
-    path: ['spec', 'mqtt'],
-    report: (path: readonly PathSegment[], message: string) =>
-      problems.push({ path: path.join('.'), message }),
-    secret: (ref, path) => {
-      try {
-        return resolveSecret(ref, process.cwd());
-      } catch (error) {
-        problems.push({ path: path.join('.'), message: (error as Error).message });
-        return undefined;
-      }
-    },
-  });
-  return { connector, problems };
-}
 
 /** A connector with a session of its own (unless the test names the clientId). */
 function connectorFor(spec: Record<string, unknown>, ce?: CeMappingSpec): Connector {
@@ -141,12 +96,6 @@ function testContext(
   };
 }
 
-function dataText(event: CloudEvent): string {
-  if (event.data.kind === 'bytes') return Buffer.from(event.data.bytes).toString('utf8');
-  if (event.data.kind === 'json') return JSON.stringify(event.data.value);
-  return '';
-}
-
 async function publisher(url: string, protocolVersion: 4 | 5 = 5): Promise<MqttClient> {
   return connectAsync(url, { clientId: `pub-${randomUUID()}`, protocolVersion, reconnectPeriod: 0 });
 }
@@ -167,285 +116,6 @@ async function publish(
 }
 
 const freshTopic = (prefix = 't') => `${prefix}/${randomUUID()}`;
-
-function message(partial: Partial<MqttMessage>): MqttMessage {
-  return { topic: 'a/b', payload: Buffer.alloc(0), contentType: undefined, userProperties: {}, ...partial };
-}
-
-function brokerError(fn: () => unknown): BrokerError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof BrokerError) return error;
-    throw error;
-  }
-  throw new Error('expected a BrokerError');
-}
-
-// ---------------------------------------------------------------------------------------------
-// The binding and topic filters, without a broker
-
-describe('mqtt binding (mqtt-binding.md)', () => {
-  it('reads binary mode from user properties, datacontenttype from Content Type (3.1)', () => {
-    const event = decodeBinary(
-      message({
-        payload: Buffer.from('{"t":21.5}'),
-        contentType: 'application/json; charset=utf-8',
-        userProperties: {
-          specversion: '1.0',
-          type: 'com.example.reading',
-          source: '/devices/7',
-          id: 'r-1',
-          time: '2026-01-02T03:04:05Z',
-          site: 'north',
-          'X-App-Header': 'not an attribute',
-        },
-      }),
-    );
-    expect(event.attributes).toEqual({
-      specversion: '1.0',
-      type: 'com.example.reading',
-      source: '/devices/7',
-      id: 'r-1',
-      time: '2026-01-02T03:04:05Z',
-      site: 'north',
-      datacontenttype: 'application/json; charset=utf-8',
-    });
-    expect(dataText(event)).toBe('{"t":21.5}');
-  });
-
-  it('tells the content modes apart', () => {
-    const mapped = { mapped: true };
-    expect(contentModeOf(message({ contentType: 'application/cloudevents+json' }), mapped).mode).toBe(
-      'structured',
-    );
-    expect(
-      contentModeOf(message({ contentType: 'Application/CloudEvents+JSON; charset=UTF-8' }), mapped).mode,
-    ).toBe('structured');
-    expect(contentModeOf(message({ userProperties: { specversion: '1.0' } }), mapped).mode).toBe('binary');
-    // No Content Type: MQTT 3.1.1 style, structured when the payload is a JSON event...
-    expect(contentModeOf(message({ payload: Buffer.from('{"specversion":"1.0"}') }), mapped).mode).toBe(
-      'structured',
-    );
-    // ...raw data otherwise, and always structured for a Source without a mapping (3.2.1).
-    expect(contentModeOf(message({ payload: Buffer.from('{"deviceId":1}') }), mapped)).toEqual({
-      mode: 'raw',
-      body: { deviceId: 1 },
-    });
-    expect(contentModeOf(message({ payload: Buffer.from('{"deviceId":1}') }), { mapped: false }).mode).toBe(
-      'structured',
-    );
-    expect(contentModeOf(message({ payload: Buffer.from('21.5 C') }), mapped)).toEqual({
-      mode: 'raw',
-      body: '21.5 C',
-    });
-    expect(
-      contentModeOf(
-        message({ contentType: 'application/json', payload: Buffer.from('{"specversion":"1.0"}') }),
-        mapped,
-      ).mode,
-    ).toBe('raw');
-  });
-
-  it('refuses CloudEvents formats other than JSON, and batches (the binding has no batch mode)', () => {
-    for (const contentType of ['application/cloudevents+avro', 'application/cloudevents-batch+json']) {
-      expect(brokerError(() => contentModeOf(message({ contentType }), { mapped: true })).code).toBe(
-        'unsupported_media_type',
-      );
-    }
-  });
-
-  it('refuses what cannot be a CloudEvent: bad specversion, bad JSON, repeated attribute, non-UTF-8 property', () => {
-    const binary = (userProperties: MqttMessage['userProperties']) =>
-      decodeBinary(message({ userProperties: { type: 't', source: '/s', id: '1', ...userProperties } }));
-    expect(brokerError(() => binary({ specversion: '0.3' })).code).toBe('unsupported_specversion');
-    expect(brokerError(() => binary({ specversion: '1.0', type: ['a', 'b'] })).detail).toMatch(
-      /occurs 2 times/,
-    );
-    expect(brokerError(() => binary({ specversion: '1.0', time: 'yesterday' })).code).toBe(
-      'invalid_attribute',
-    );
-    expect(
-      brokerError(() =>
-        decodeStructured(
-          message({ contentType: 'application/cloudevents+json', payload: Buffer.from('{"spec') }),
-        ),
-      ).code,
-    ).toBe('malformed_json');
-    // mqtt.js turns an invalid UTF-8 byte into U+FFFD, the only trace of it.
-    expect(
-      brokerError(() =>
-        contentModeOf(message({ userProperties: { specversion: '1.0', note: 'a\ufffdb' } }), {
-          mapped: true,
-        }),
-      ).detail,
-    ).toMatch(/user property "note" is not valid UTF-8/);
-  });
-
-  it('maps raw messages with topic levels, user properties and body', () => {
-    const read = compileMqttEventReader(
-      {
-        type: 'com.example.${topic[2]}',
-        source: '/devices/${topic[1]}',
-        subject: '${userProperties.Room}',
-        id: '${body.seq}',
-        extensions: { site: '${headers.room}' },
-      },
-      ['spec', 'ce'],
-      () => {
-        throw new Error('no problem expected');
-      },
-    );
-    const event = read(
-      message({
-        topic: 'sensors/kitchen/temperature',
-        payload: Buffer.from('{"seq":42,"c":21}'),
-        contentType: 'application/json',
-        userProperties: { Room: 'k1' },
-      }),
-    );
-    expect(event.attributes).toMatchObject({
-      specversion: '1.0',
-      type: 'com.example.temperature',
-      source: '/devices/kitchen',
-      subject: 'k1',
-      id: '42',
-      site: 'k1',
-      datacontenttype: 'application/json',
-    });
-    expect(dataText(event)).toBe('{"seq":42,"c":21}');
-  });
-
-  it('a Source without ce takes CloudEvents only', () => {
-    const read = compileMqttEventReader(undefined, ['spec', 'ce'], () => undefined);
-    expect(
-      brokerError(() => read(message({ contentType: 'text/plain', payload: Buffer.from('hi') }))).code,
-    ).toBe('malformed_event');
-    expect(brokerError(() => read(message({ payload: Buffer.from('hi') }))).code).toBe('malformed_json');
-  });
-});
-
-describe('mqtt topic filters (MQTT 5.0 4.7)', () => {
-  it('matches + and # as the spec says', () => {
-    expect(topicMatches('sensors/+/temperature', 'sensors/k/temperature')).toBe(true);
-    expect(topicMatches('sensors/+/temperature', 'sensors/k/x/temperature')).toBe(false);
-    expect(topicMatches('sensors/#', 'sensors')).toBe(true);
-    expect(topicMatches('sensors/#', 'sensors/a/b')).toBe(true);
-    expect(topicMatches('+/+', '/finance')).toBe(true);
-    expect(topicMatches('#', '$SYS/uptime')).toBe(false);
-    expect(topicMatches('$SYS/#', '$SYS/uptime')).toBe(true);
-    expect(topicMatches('a/b', 'a/b/c')).toBe(false);
-  });
-
-  it('refuses malformed filters and writes shared subscriptions', () => {
-    expect(topicFilterProblem('a/#/b')).toMatch(/last/);
-    expect(topicFilterProblem('a/b#')).toMatch(/whole level/);
-    expect(topicFilterProblem('a/b+/c')).toMatch(/whole level/);
-    expect(topicFilterProblem('$share/g/a')).toMatch(/sharedGroup/);
-    expect(topicFilterProblem('a/+/#')).toBeUndefined();
-    expect(subscriptionFilter('a/+', 'workers')).toBe('$share/workers/a/+');
-  });
-});
-
-describe('mqtt Source settings', () => {
-  it('reports manifest problems at their path', () => {
-    const { problems } = build(
-      {
-        url: 'mqtt://user:pw@127.0.0.1:1883',
-        topics: ['ok/#', 'bad/#/x'],
-        protocolVersion: 4,
-        sessionExpiry: 'PT1H',
-      },
-      { type: '${nope}' },
-    );
-    expect(problems).toEqual(
-      expect.arrayContaining([
-        { path: 'spec.mqtt.url', message: expect.stringMatching(/credentials do not belong in the URL/) },
-        {
-          path: 'spec.mqtt.topics.1',
-          message: expect.stringMatching(/"#" must be a whole level and the last/),
-        },
-        { path: 'spec.mqtt.sessionExpiry', message: expect.stringMatching(/MQTT 5 setting/) },
-        { path: 'spec.ce.type', message: expect.stringMatching(/unknown root 'nope'/) },
-        { path: 'spec.ce', message: expect.stringMatching(/ce.source is required/) },
-      ]),
-    );
-  });
-
-  it('checks membershipTopic: a topic name prefix, for an MQTT 5 shared group only', () => {
-    const problemsOf = (mqtt: Record<string, unknown>) =>
-      build({ url: 'mqtt://127.0.0.1:1883', topics: ['t'], ...mqtt }).problems;
-    expect(problemsOf({ sharedGroup: 'g', membershipTopic: 'ops/trigger-broker' })).toEqual([]);
-    for (const [membershipTopic, message] of [
-      ['$SYS/groups', /must not start with "\$"/],
-      ['groups/+', /no "\+" or "#"/],
-      ['groups/#', /no "\+" or "#"/],
-      ['groups/', /must not be empty or end with "\/"/],
-    ] as const)
-      expect(problemsOf({ sharedGroup: 'g', membershipTopic })).toEqual([
-        { path: 'spec.mqtt.membershipTopic', message: expect.stringMatching(message) },
-      ]);
-    expect(problemsOf({ membershipTopic: 'groups' })).toEqual([
-      { path: 'spec.mqtt.membershipTopic', message: expect.stringMatching(/set sharedGroup too/) },
-    ]);
-    expect(problemsOf({ sharedGroup: 'g', protocolVersion: 4, membershipTopic: 'groups' })).toEqual([
-      { path: 'spec.mqtt.membershipTopic', message: expect.stringMatching(/MQTT 5 setting/) },
-    ]);
-  });
-});
-
-describe('mqtt shared-group membership', () => {
-  it('names each member by its clientId, encoded so that "/", "+" and "#" stay inside one level', () => {
-    const clientId = 'host/a+b#c d%';
-    const topic = memberTopic('trigger-broker/groups', 'workers', clientId);
-    expect(topic).toBe('trigger-broker/groups/workers/members/host%2Fa%2Bb%23c%20d%25');
-    expect(topicFilterProblem(topic)).toBeUndefined();
-    expect(topicMatches('trigger-broker/groups/workers/members/+', topic)).toBe(true);
-    expect(memberOf('trigger-broker/groups', 'workers', topic)).toBe(clientId);
-    expect(memberOf('trigger-broker/groups', 'other', topic)).toBeUndefined();
-    expect(memberOf('trigger-broker/groups', 'workers', `${topic}/x`)).toBeUndefined();
-    expect(memberOf('trigger-broker/groups', 'workers', 'trigger-broker/groups/workers/members/%E0')).toBe(
-      undefined,
-    );
-  });
-
-  it('reads announcements and refuses anything else', () => {
-    const online = { state: 'online', clientId: 'a', topics: ['t/#'], sessionExpiry: 60 };
-    expect(parseAnnouncement(JSON.stringify(online))).toEqual(online);
-    expect(parseAnnouncement(JSON.stringify({ ...online, state: 'adopted', by: 'b' }))).toMatchObject({
-      state: 'adopted',
-      by: 'b',
-    });
-    for (const bad of ['', 'offline', '[]', JSON.stringify({ ...online, state: 'gone' })])
-      expect(parseAnnouncement(bad)).toBeUndefined();
-    expect(parseAnnouncement(JSON.stringify({ ...online, topics: [1] }))).toBeUndefined();
-    expect(parseAnnouncement(JSON.stringify({ ...online, sessionExpiry: 0 }))).toBeUndefined();
-  });
-
-  it('designates one adopter: the online member with the lowest clientId that reads the same topics', () => {
-    const member = (state: Announcement['state'], topics = ['t/#']): Announcement => ({
-      state,
-      clientId: '',
-      topics,
-      sessionExpiry: 60,
-    });
-    const view = new Map<string, Announcement>([
-      ['d', member('offline')],
-      ['a', member('offline')],
-      ['c', member('online')],
-      ['b', member('online', ['other'])],
-      ['e', member('online')],
-      ['f', member('adopted')],
-    ]);
-    expect(designatedAdopter(view, 'd')).toBe('c'); // a is offline, b reads other topics
-    expect(designatedAdopter(view, 'a')).toBe('c');
-    expect(designatedAdopter(view, 'c')).toBe('e'); // never the member itself
-    expect(designatedAdopter(view, 'b')).toBeUndefined(); // nobody else reads its topics
-    expect(designatedAdopter(view, 'unknown')).toBeUndefined();
-    // The same members in any order give the same answer.
-    expect(designatedAdopter(new Map([...view].reverse()), 'd')).toBe('c');
-  });
-});
 
 // ---------------------------------------------------------------------------------------------
 // Against a real Mosquitto

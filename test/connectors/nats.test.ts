@@ -2,6 +2,7 @@
 // The nats Source against a real nats-server (JetStream on): the shared connector contract, then
 // what is NATS's own: core subjects with wildcards and queue groups, JetStream redelivery and
 // maxDeliver, the CloudEvents NATS binding in both modes, consumer setup, addresses and credentials.
+// Its settings and backoff rules are tested without a server in test/unit/connectors/nats/.
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,18 +10,18 @@ import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection, headers as natsHeaders, nkeys } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secret } from '../../broker/config/secrets.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
-import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
-import type { Connector } from '../../broker/ports/connector.js';
-import { reconnectWaitMs } from '../../connectors/nats/connection.js';
-import { buildNatsConnector } from '../../connectors/nats/index.js';
 import { canUpdateFilterSubject } from '../../connectors/nats/jetstream-consumer.js';
-import { MAX_NAK_DELAY_MS, nakDelayMs } from '../../connectors/nats/jetstream-reader.js';
 import type { BrokerHandle } from '../harness/index.js';
 import { externalBrokerUrl, freeLoopbackPort, startNats, waitFor } from '../harness/index.js';
 import { findExecutable, makeBrokerDir, ServerProcess } from '../harness/process.js';
+import {
+  type BuildOptions,
+  type BuildResult,
+  build as buildSource,
+  CONTRACT_CE,
+} from '../unit/connectors/nats/fixtures.js';
 import { connectorContract, recordingContext } from './contract.js';
 
 let nats: BrokerHandle;
@@ -36,42 +37,13 @@ afterAll(async () => {
   await nats?.dispose();
 });
 
-const CONTRACT_CE: CeMappingSpec = { type: 'contract.raw', source: '/contract', id: '${body.id}' };
-
-interface BuildResult {
-  connector: Connector | undefined;
-  problems: { path: string; message: string }[];
-}
-
-/** Builds a nats connector from a manifest block as the configuration compiler would. */
+/** Builds a nats connector named after the next channel, as streams are, unless the test names it. */
 function build(
   spec: Record<string, unknown>,
   ce: CeMappingSpec | 'none' = CONTRACT_CE,
   options: BuildOptions = {},
 ): BuildResult {
-  const problems: { path: string; message: string }[] = [];
-  const connector = buildNatsConnector({
-    name: options.name ?? `nats-${++channels}`,
-    spec,
-    ce: ce === 'none' ? undefined : ce,
-    path: ['spec', 'nats'],
-    report: (path: readonly PathSegment[], message: string) =>
-      problems.push({ path: path.join('.'), message }),
-    secret: (ref) => {
-      const value = 'fromEnv' in ref ? options.secrets?.[ref.fromEnv] : undefined;
-      const chosen = value ?? options.token;
-      return chosen === undefined ? undefined : new Secret(Buffer.from(chosen));
-    },
-  });
-  return { connector, problems };
-}
-
-interface BuildOptions {
-  name?: string;
-  /** What every secret reference resolves to, unless `secrets` names it. */
-  token?: string;
-  /** Secret values by the environment variable a reference names. */
-  secrets?: Record<string, string>;
+  return buildSource(spec, ce, { ...options, name: options.name ?? `nats-${++channels}` });
 }
 
 function mustBuild(spec: Record<string, unknown>, ce?: CeMappingSpec | 'none', options?: BuildOptions) {
@@ -798,80 +770,4 @@ describe('nats Source: connection and settings', () => {
       }
     },
   );
-
-  it('reports credentials given wrong at their paths', () => {
-    const problems = (spec: Record<string, unknown>, secrets: Record<string, string> = {}) =>
-      build({ servers: ['nats://127.0.0.1:4222'], subject: 'a.b', ...spec }, CONTRACT_CE, { secrets })
-        .problems;
-    const seed = new TextDecoder().decode(nkeys.createUser().getSeed());
-    expect(problems({ token: { fromEnv: 'T' }, nkeySeed: { fromEnv: 'S' } }, { T: 't', S: seed })).toEqual([
-      { path: 'spec.nats', message: 'give one way to authenticate, not token and nkeySeed' },
-    ]);
-    expect(problems({ user: 'alice' })).toEqual([
-      { path: 'spec.nats.user', message: 'user needs a password (a secret)' },
-    ]);
-    expect(problems({ password: { fromEnv: 'P' } }, { P: 'p' })).toEqual([
-      { path: 'spec.nats.password', message: 'password needs a user' },
-    ]);
-    // An account seed (SA...) or anything else is not a user seed.
-    const accountSeed = new TextDecoder().decode(nkeys.createAccount().getSeed());
-    for (const wrong of [accountSeed, 'SUNOTASEED', '']) {
-      expect(problems({ nkeySeed: { fromEnv: 'S' } }, { S: wrong })).toEqual([
-        { path: 'spec.nats.nkeySeed', message: expect.stringContaining('not an NKey user seed') },
-      ]);
-    }
-    expect(problems({ nkeySeed: { fromEnv: 'S' } }, { S: seed })).toEqual([]);
-    expect(problems({ user: 'alice', password: { fromEnv: 'P' } }, { P: 'p' })).toEqual([]);
-  });
-
-  it('reports manifest problems at their paths', () => {
-    const problems = (spec: Record<string, unknown>, ce?: CeMappingSpec | 'none') =>
-      build({ servers: ['nats://127.0.0.1:4222'], subject: 'a.b', ...spec }, ce).problems;
-    expect(problems({ subject: 'a.>.b' })).toEqual([
-      { path: 'spec.nats.subject', message: expect.stringContaining('must be the last token') },
-    ]);
-    expect(problems({ subject: 'a..b' })[0]!.message).toMatch(/empty token/);
-    expect(problems({ subject: 'a.b*' })[0]!.message).toMatch(/whole token/);
-    expect(problems({ servers: ['nats://user:pw@host:4222'] })).toEqual([
-      { path: 'spec.nats.servers.0', message: expect.stringContaining('credentials do not belong') },
-    ]);
-    expect(problems({ servers: ['http://host:4222'] })[0]!.message).toMatch(/nats:\/\/ or tls:\/\//);
-    expect(problems({ maxDeliver: 3 })).toEqual([
-      { path: 'spec.nats.maxDeliver', message: expect.stringContaining('needs "stream"') },
-    ]);
-    expect(problems({ stream: 'S', queue: 'q' })[0]!.path).toBe('spec.nats.queue');
-    expect(problems({ stream: 'S.X' })[0]!.message).toMatch(/cannot contain/);
-    expect(problems({ stream: 'S', durable: 'a b' })[0]!.path).toBe('spec.nats.durable');
-    expect(problems({ stream: 'S', ackWait: 'PT0.5S' })[0]!.message).toMatch(/at least PT1S/);
-    expect(problems({}, { type: 'x' })).toEqual([
-      { path: 'spec.ce', message: expect.stringContaining('ce.source') },
-    ]);
-    expect(problems({ subject: 'devices.*.>' }, 'none')).toEqual([]);
-    expect(build({ servers: ['127.0.0.1:4222'], subject: '>', stream: 'S' }).connector).toBeDefined();
-  });
-});
-
-describe('nats Source: backoff rules', () => {
-  it('naks with a delay that doubles per delivery, honours Retry-After, and is capped', () => {
-    expect(nakDelayMs(1, undefined)).toBe(500);
-    expect(nakDelayMs(2, undefined)).toBe(1_000);
-    expect(nakDelayMs(4, undefined)).toBe(4_000);
-    expect(nakDelayMs(1, 5_000)).toBe(5_000);
-    expect(nakDelayMs(50, undefined)).toBe(MAX_NAK_DELAY_MS);
-  });
-
-  it('waits longer between connection attempts, within ±20% of 250 ms doubling, at most 10 s', () => {
-    expect(reconnectWaitMs(1, () => 0.5)).toBe(250);
-    expect(reconnectWaitMs(3, () => 0.5)).toBe(1_000);
-    expect(reconnectWaitMs(3, () => 0)).toBe(800);
-    expect(reconnectWaitMs(30, () => 1)).toBe(10_000);
-  });
-
-  it('changes a filter subject only on servers that apply the change (2.10 and later)', () => {
-    expect(canUpdateFilterSubject('2.9.10')).toBe(false);
-    expect(canUpdateFilterSubject('2.10.0')).toBe(true);
-    expect(canUpdateFilterSubject('v2.11.3')).toBe(true);
-    expect(canUpdateFilterSubject('3.0.0')).toBe(true);
-    expect(canUpdateFilterSubject(undefined)).toBe(false);
-  });
 });
