@@ -46,7 +46,10 @@ export function decodeBinaryMessage(headers: HttpHeaders, body: Uint8Array): Clo
   // An empty Content-Type carries no information; it is treated as absent.
   if (contentType !== undefined && contentType !== '') attributes.datacontenttype = contentType;
 
-  const validated = validateAttributes(attributes, 'http-binary');
+  const validated = validateAttributes(attributes, {
+    strings: true,
+    label: (name) => (name === 'datacontenttype' ? 'header Content-Type' : `header ce-${name}`),
+  });
   const data: EventData = body.byteLength === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: body };
   return { attributes: validated, data };
 }

@@ -6,7 +6,7 @@ import { BrokerError } from '../errors.js';
 import { decodeBase64 } from './base64.js';
 import { bytesToJsonMember, jsonDataToJsonText, requireStringForNonJsonType } from './data-representation.js';
 import type { AttributeValue, CloudEvent, EventData } from './event.js';
-import { validateAttributes } from './validate.js';
+import { JSON_VALUES, validateAttributes } from './validate.js';
 
 /** The media type of one event in the JSON format (json-format.md 3). */
 export const JSON_EVENT_MEDIA_TYPE = 'application/cloudevents+json';
@@ -22,7 +22,7 @@ export function eventFromJson(value: unknown): CloudEvent {
     throw new BrokerError('malformed_event', 'a CloudEvent in the JSON format must be a JSON object');
   }
   const { data: _data, data_base64: _dataBase64, ...attributeMembers } = value as Record<string, unknown>;
-  const attributes = validateAttributes(attributeMembers, 'json');
+  const attributes = validateAttributes(attributeMembers, JSON_VALUES);
   return { attributes, data: readData(value as Record<string, unknown>, attributes.datacontenttype) };
 }
 

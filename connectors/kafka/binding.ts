@@ -7,7 +7,7 @@ import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { decodeStructuredMessage } from '../../broker/cloudevents/http-structured-mode.js';
 import { parseMediaType } from '../../broker/cloudevents/media-type.js';
 import { decodeUtf8 } from '../../broker/cloudevents/utf8.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import { BrokerError } from '../../broker/errors.js';
 import type { KafkaHeader } from './client.js';
 
@@ -122,7 +122,7 @@ export function decodeBinaryRecord(headers: RecordHeaders, value: Buffer | null)
     attributes['datacontenttype'] = contentType;
   }
   return {
-    attributes: validateAttributes(attributes, 'json'),
+    attributes: validateAttributes(attributes, JSON_VALUES),
     data: value === null || value.length === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: value },
   };
 }

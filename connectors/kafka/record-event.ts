@@ -5,7 +5,7 @@
 import type { AttributeValue, CloudEvent, EventData } from '../../broker/cloudevents/event.js';
 import { findForbiddenCharacter } from '../../broker/cloudevents/string-type.js';
 import { decodeUtf8 } from '../../broker/cloudevents/utf8.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import { BrokerError } from '../../broker/errors.js';
 import type { CeMapper, MappingDefaults } from '../../broker/mapping/ce-mapping.js';
 import { classifyRecord, decodeBinaryRecord, decodeStructuredRecord, RecordHeaders } from './binding.js';
@@ -59,7 +59,7 @@ function toEvent(record: KafkaRecord, mapper: CeMapper | undefined): CloudEvent 
       if (encoding.contentType !== undefined) defaults.datacontenttype = encoding.contentType;
       if (key !== undefined) defaults.extensions = { partitionkey: key };
       const attributes = mapper(templateContext(record, headers), defaults);
-      return { attributes: validateAttributes(attributes, 'json'), data: dataOf(record.value) };
+      return { attributes: validateAttributes(attributes, JSON_VALUES), data: dataOf(record.value) };
     }
   }
 }

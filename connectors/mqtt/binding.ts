@@ -6,7 +6,7 @@ import type { CloudEvent, EventData } from '../../broker/cloudevents/event.js';
 import { decodeStructuredMessage } from '../../broker/cloudevents/http-structured-mode.js';
 import { JSON_EVENT_MEDIA_TYPE } from '../../broker/cloudevents/json-format.js';
 import { parseMediaType } from '../../broker/cloudevents/media-type.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import { BrokerError } from '../../broker/errors.js';
 
 /** One MQTT PUBLISH as the connector sees it. */
@@ -92,7 +92,7 @@ export function decodeBinary(message: MqttMessage): CloudEvent {
   }
   const contentType = message.contentType?.trim();
   if (contentType !== undefined && contentType !== '') attributes['datacontenttype'] = contentType;
-  return { attributes: validateAttributes(attributes, 'json'), data: payloadData(message.payload) };
+  return { attributes: validateAttributes(attributes, JSON_VALUES), data: payloadData(message.payload) };
 }
 
 /** Raw payload bytes as event data; an empty payload is no data. */

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
@@ -64,5 +64,5 @@ function mapRawMessage(message: MqttMessage, body: unknown, mapper: CeMapper): C
     { topic: message.topic.split('/'), userProperties: message.userProperties, headers, body },
     defaults,
   );
-  return { attributes: validateAttributes(attributes, 'json'), data: payloadData(message.payload) };
+  return { attributes: validateAttributes(attributes, JSON_VALUES), data: payloadData(message.payload) };
 }

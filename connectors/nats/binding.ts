@@ -76,7 +76,10 @@ function decodeBinaryMode(headers: HttpHeaders, payload: Uint8Array): CloudEvent
     if (contentType !== undefined && contentType !== '') attributes['datacontenttype'] = contentType;
   }
   // Header values are strings, exactly as in HTTP binary mode: the same attribute rules apply.
-  const validated = validateAttributes(attributes, 'http-binary');
+  const validated = validateAttributes(attributes, {
+    strings: true,
+    label: (name) => (name === 'datacontenttype' ? 'header Content-Type' : `header ce-${name}`),
+  });
   const data: EventData = payload.byteLength === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: payload };
   return { attributes: validated, data };
 }

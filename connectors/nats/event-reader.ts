@@ -1,7 +1,7 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { type HttpHeaders, singleHeaderValue } from '../../broker/cloudevents/http-headers.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
@@ -59,7 +59,7 @@ export function compileNatsEventReader(
     if (contentType !== undefined && contentType !== '') mappingDefaults.datacontenttype = contentType;
     const attributes = mapper(templateRoots(message, headers), mappingDefaults);
     return {
-      attributes: validateAttributes(attributes, 'json'),
+      attributes: validateAttributes(attributes, JSON_VALUES),
       data: message.data.byteLength === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: message.data },
     };
   };
