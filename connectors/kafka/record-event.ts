@@ -2,13 +2,19 @@
  * One Kafka record in, one CloudEvent (or the reason there can be none) out: the binding first
  * (a record that already is a CloudEvent keeps its attributes), else the Source's `ce` mapping.
  */
+
+import {
+  classifyRecord,
+  decodeBinaryRecord,
+  decodeStructuredRecord,
+  RecordHeaders,
+} from '../../broker/bindings/kafka.js';
 import type { AttributeValue, CloudEvent, EventData } from '../../broker/cloudevents/event.js';
 import { findForbiddenCharacter } from '../../broker/cloudevents/string-type.js';
 import { decodeUtf8 } from '../../broker/cloudevents/utf8.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import { BrokerError } from '../../broker/errors.js';
 import type { CeMapper, MappingDefaults } from '../../broker/mapping/ce-mapping.js';
-import { classifyRecord, decodeBinaryRecord, decodeStructuredRecord, RecordHeaders } from './binding.js';
 import type { KafkaRecord } from './client.js';
 
 /** The template roots a Kafka record offers (DESIGN.md, "Source settings"). */

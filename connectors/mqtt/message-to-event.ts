@@ -1,10 +1,16 @@
+import {
+  contentModeOf,
+  decodeBinary,
+  decodeStructured,
+  type MqttMessage,
+  payloadData,
+} from '../../broker/bindings/mqtt.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
 import { type CeMapper, compileCeMapping, type MappingDefaults } from '../../broker/mapping/ce-mapping.js';
-import { contentModeOf, decodeBinary, decodeStructured, type MqttMessage, payloadData } from './binding.js';
 
 /** The template roots of an MQTT message (DESIGN.md "Source settings"). */
 export const MQTT_TEMPLATE_ROOTS = ['topic', 'userProperties', 'headers', 'body'] as const;

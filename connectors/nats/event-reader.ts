@@ -1,12 +1,12 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
+import { type HttpHeaders, singleHeaderValue } from '../../broker/bindings/headers.js';
+import { classifyNatsMessage, decodeNatsBindingMessage } from '../../broker/bindings/nats.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { type HttpHeaders, singleHeaderValue } from '../../broker/cloudevents/http-headers.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
 import { type CeMapper, compileCeMapping, type MappingDefaults } from '../../broker/mapping/ce-mapping.js';
-import { classifyNatsMessage, decodeNatsBindingMessage } from './binding.js';
 import { lowerCaseHeaders } from './headers.js';
 import { subjectTokens } from './subject.js';
 

@@ -1,5 +1,5 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
-import type { HttpHeaders } from '../../broker/cloudevents/http-headers.js';
+import type { HttpHeaders } from '../../broker/bindings/headers.js';
 
 /**
  * A NATS message's headers with lower-case names (ADR-4: NATS header names are

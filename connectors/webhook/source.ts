@@ -1,5 +1,5 @@
+import { classifyHttpMessage, decodeHttpMessage } from '../../broker/bindings/http.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { classifyHttpMessage, decodeHttpMessage } from '../../broker/cloudevents/http-binding.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { Secret } from '../../broker/config/secrets.js';
 import type { CeMappingSpec, SecretRef } from '../../broker/config/types.js';

@@ -9,6 +9,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  contentModeOf,
+  decodeBinary,
+  decodeStructured,
+  type MqttMessage,
+} from '../../broker/bindings/mqtt.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { resolveSecret } from '../../broker/config/secrets.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
@@ -20,12 +26,6 @@ import type {
   ConnectorState,
   MalformedMessage,
 } from '../../broker/ports/connector.js';
-import {
-  contentModeOf,
-  decodeBinary,
-  decodeStructured,
-  type MqttMessage,
-} from '../../connectors/mqtt/binding.js';
 import { buildMqttConnector } from '../../connectors/mqtt/index.js';
 import { compileMqttEventReader } from '../../connectors/mqtt/message-to-event.js';
 import { DEFAULT_MEMBERSHIP_TOPIC } from '../../connectors/mqtt/settings.js';

@@ -4,7 +4,7 @@ import {
   JSON_VALUES,
   validateAttributes,
 } from '../../../broker/cloudevents/validate.js';
-import { expectBrokerError } from './expect-broker-error.js';
+import { expectBrokerError } from '../expect-broker-error.js';
 
 /** Values as HTTP binary mode delivers them: strings, each named by its header. */
 const HTTP_BINARY: AttributeOrigin = {

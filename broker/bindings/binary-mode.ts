@@ -2,13 +2,14 @@
  * HTTP binary content mode (http-binding.md 3.1): attributes in `ce-*` headers, the
  * datacontenttype in Content-Type, the data as the body, untouched.
  */
+
+import { toCanonicalString } from '../cloudevents/canonical-string.js';
+import { jsonDataToBytes } from '../cloudevents/data-representation.js';
+import type { CloudEvent, EventData } from '../cloudevents/event.js';
+import { validateAttributes } from '../cloudevents/validate.js';
 import { BrokerError } from '../errors.js';
-import { toCanonicalString } from './canonical-string.js';
-import { jsonDataToBytes } from './data-representation.js';
-import type { CloudEvent, EventData } from './event.js';
-import { type HttpHeaders, singleHeaderValue } from './http-headers.js';
+import { type HttpHeaders, singleHeaderValue } from './headers.js';
 import { decodeHeaderValue, HeaderValueError, percentEncodeHeaderValue } from './percent-encoding.js';
-import { validateAttributes } from './validate.js';
 
 const ATTRIBUTE_HEADER_PREFIX = 'ce-';
 

@@ -3,13 +3,13 @@
  * modes apart and reads a binding message into its event. Attribute rules, header value
  * decoding and the JSON event format are the broker's shared CloudEvents code.
  */
-import type { CloudEvent, EventData } from '../../broker/cloudevents/event.js';
-import { classifyHttpMessage, type HttpHeaders } from '../../broker/cloudevents/http-binding.js';
-import { singleHeaderValue } from '../../broker/cloudevents/http-headers.js';
-import { decodeStructuredMessage } from '../../broker/cloudevents/http-structured-mode.js';
-import { decodeHeaderValue, HeaderValueError } from '../../broker/cloudevents/percent-encoding.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
-import { BrokerError } from '../../broker/errors.js';
+import type { CloudEvent, EventData } from '../cloudevents/event.js';
+import { validateAttributes } from '../cloudevents/validate.js';
+import { BrokerError } from '../errors.js';
+import { singleHeaderValue } from './headers.js';
+import { classifyHttpMessage, type HttpHeaders } from './http.js';
+import { decodeHeaderValue, HeaderValueError } from './percent-encoding.js';
+import { decodeStructuredMessage } from './structured-mode.js';
 
 export type NatsContentMode = 'binary' | 'structured' | 'none';
 

@@ -1,7 +1,7 @@
 /**
  * Header value encoding for CloudEvents attributes in HTTP binary mode (http-binding.md 3.1.3.2).
  */
-import { decodeUtf8, encodeUtf8 } from './utf8.js';
+import { decodeUtf8, encodeUtf8 } from '../cloudevents/utf8.js';
 
 /** A header value could not be decoded; `reason` completes "header ce-x ...". */
 export class HeaderValueError extends Error {

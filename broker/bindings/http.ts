@@ -3,20 +3,21 @@
  * request into events and encodes events for delivery. The modes themselves live in
  * http-binary-mode.ts and http-structured-mode.ts.
  */
+
+import type { CloudEvent } from '../cloudevents/event.js';
 import { BrokerError } from '../errors.js';
-import type { CloudEvent } from './event.js';
-import { decodeBinaryMessage, encodeBinaryMessage } from './http-binary-mode.js';
-import { type HttpHeaders, singleHeaderValue } from './http-headers.js';
+import { decodeBinaryMessage, encodeBinaryMessage } from './binary-mode.js';
+import { type HttpHeaders, singleHeaderValue } from './headers.js';
 import {
   decodeBatchMessage,
   decodeStructuredMessage,
   encodeBatchMessage,
   encodeStructuredMessage,
-} from './http-structured-mode.js';
+} from './structured-mode.js';
 
-export type { BinaryHttpMessage } from './http-binary-mode.js';
-export type { HttpHeaders } from './http-headers.js';
-export type { StructuredHttpMessage } from './http-structured-mode.js';
+export type { BinaryHttpMessage } from './binary-mode.js';
+export type { HttpHeaders } from './headers.js';
+export type { StructuredHttpMessage } from './structured-mode.js';
 
 export type HttpContentMode = 'binary' | 'structured' | 'batch';
 

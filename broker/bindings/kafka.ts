@@ -3,13 +3,14 @@
  * side: tells a binding-encoded record from a raw one and reads its event. Attribute rules come
  * from broker/cloudevents; only what is particular to Kafka lives here.
  */
-import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { decodeStructuredMessage } from '../../broker/cloudevents/http-structured-mode.js';
-import { parseMediaType } from '../../broker/cloudevents/media-type.js';
-import { decodeUtf8 } from '../../broker/cloudevents/utf8.js';
-import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
-import { BrokerError } from '../../broker/errors.js';
-import type { KafkaHeader } from './client.js';
+
+import type { KafkaHeader } from '../../connectors/kafka/client.js';
+import type { CloudEvent } from '../cloudevents/event.js';
+import { parseMediaType } from '../cloudevents/media-type.js';
+import { decodeUtf8 } from '../cloudevents/utf8.js';
+import { JSON_VALUES, validateAttributes } from '../cloudevents/validate.js';
+import { BrokerError } from '../errors.js';
+import { decodeStructuredMessage } from './structured-mode.js';
 
 /** 3.2.3.1: attribute headers are named `ce_` + the attribute name. */
 const ATTRIBUTE_PREFIX = 'ce_';

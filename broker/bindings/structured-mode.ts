@@ -2,10 +2,10 @@
  * HTTP structured (http-binding.md 3.2) and batched (3.3) content modes, with the JSON event
  * format as the only supported format.
  */
-import { BrokerError } from '../errors.js';
-import type { CloudEvent } from './event.js';
-import { parseJsonBody } from './json-body.js';
-import { findDuplicateMember } from './json-duplicate-members.js';
+
+import type { CloudEvent } from '../cloudevents/event.js';
+import { parseJsonBody } from '../cloudevents/json-body.js';
+import { findDuplicateMember } from '../cloudevents/json-duplicate-members.js';
 import {
   batchToJsonText,
   eventFromJson,
@@ -13,8 +13,9 @@ import {
   JSON_BATCH_MEDIA_TYPE,
   JSON_EVENT_MEDIA_TYPE,
   parseBatch,
-} from './json-format.js';
-import { parseMediaType } from './media-type.js';
+} from '../cloudevents/json-format.js';
+import { parseMediaType } from '../cloudevents/media-type.js';
+import { BrokerError } from '../errors.js';
 
 export interface StructuredHttpMessage {
   readonly headers: Record<string, string>;

@@ -2,12 +2,12 @@
  * The MQTT protocol binding for CloudEvents (../shared/specs/mqtt-binding.md): tells a
  * binding-encoded message from a raw one, and reads the event of a binding-encoded one.
  */
-import type { CloudEvent, EventData } from '../../broker/cloudevents/event.js';
-import { decodeStructuredMessage } from '../../broker/cloudevents/http-structured-mode.js';
-import { JSON_EVENT_MEDIA_TYPE } from '../../broker/cloudevents/json-format.js';
-import { parseMediaType } from '../../broker/cloudevents/media-type.js';
-import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
-import { BrokerError } from '../../broker/errors.js';
+import type { CloudEvent, EventData } from '../cloudevents/event.js';
+import { JSON_EVENT_MEDIA_TYPE } from '../cloudevents/json-format.js';
+import { parseMediaType } from '../cloudevents/media-type.js';
+import { JSON_VALUES, validateAttributes } from '../cloudevents/validate.js';
+import { BrokerError } from '../errors.js';
+import { decodeStructuredMessage } from './structured-mode.js';
 
 /** One MQTT PUBLISH as the connector sees it. */
 export interface MqttMessage {
