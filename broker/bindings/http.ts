@@ -1,23 +1,24 @@
 /**
  * The HTTP protocol binding (http-binding.md): tells the three content modes apart, decodes a
- * request into events and encodes events for delivery. The modes themselves live in
- * http-binary-mode.ts and http-structured-mode.ts.
+ * request into events and encodes events for delivery. Binary mode is the shared codec under
+ * HTTP's rules; structured and batched mode are the JSON event format in the body.
  */
-
 import type { CloudEvent } from '../cloudevents/event.js';
-import { BrokerError } from '../errors.js';
-import { decodeBinaryMessage, encodeBinaryMessage } from './binary-mode.js';
-import { type HttpHeaders, singleHeaderValue } from './headers.js';
 import {
-  decodeBatchMessage,
-  decodeStructuredMessage,
-  encodeBatchMessage,
-  encodeStructuredMessage,
-} from './structured-mode.js';
+  batchToJsonText,
+  decodeJsonBatch,
+  decodeJsonEvent,
+  eventToJsonText,
+  JSON_BATCH_MEDIA_TYPE,
+  JSON_EVENT_MEDIA_TYPE,
+} from '../cloudevents/json-format.js';
+import { BrokerError } from '../errors.js';
+import { type BindingRules, decodeBinaryMessage, encodeBinaryMessage } from './binary-mode.js';
+import { type HeaderMap, headerFields, singleHeaderValue } from './headers.js';
+import { structuredModeOf } from './structured-mode.js';
 
-export type { BinaryHttpMessage } from './binary-mode.js';
-export type { HttpHeaders } from './headers.js';
-export type { StructuredHttpMessage } from './structured-mode.js';
+/** Request or response headers as Node gives them: lower-case names, an array for a repeated one. */
+export type HttpHeaders = HeaderMap;
 
 export type HttpContentMode = 'binary' | 'structured' | 'batch';
 
@@ -26,40 +27,46 @@ export interface DecodedHttpMessage {
   readonly events: CloudEvent[];
 }
 
+export interface BinaryHttpMessage {
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array | undefined;
+}
+
+export interface StructuredHttpMessage {
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
 /**
- * The CloudEvents media types with an optional format suffix. Matching the whole type/subtype
- * (rather than the text prefix section 3 speaks of) keeps `application/cloudevents-batch` from being
- * read as structured and `application/cloudeventsfoo` from being read as either.
+ * Binary mode (3.1): attributes in `ce-` headers (3.1.3.1; header names are case-insensitive,
+ * RFC 7230 3.2), percent-encoded (3.1.3.2); datacontenttype in Content-Type only (3.1.1), so a
+ * ce-datacontenttype header is an error.
  */
-const CLOUDEVENTS_MEDIA_TYPE = /^application\/cloudevents(-batch)?(?:\+([^;]*))?$/;
+export const HTTP_RULES: BindingRules = {
+  name: 'HTTP',
+  attributePrefix: 'ce-',
+  caseInsensitiveNames: true,
+  contentType: {
+    travelsIn: 'content type field',
+    attributeField: 'forbidden',
+    field: 'Content-Type',
+    label: 'header Content-Type',
+    reference: 'http-binding 3.1.1',
+  },
+  percentEncoding: true,
+  textReference: 'http-binding 3.1.3.2',
+  fieldLabel: (field) => `header ${field}`,
+};
 
 /**
  * Decides the content mode from the headers (http-binding.md 3): a CloudEvents media type in
  * Content-Type means structured or batched mode, otherwise a ce-specversion header means binary
- * mode, otherwise the message is not a CloudEvent ('none').
- *
- * Decision: a CloudEvents media type with a format other than JSON (e.g. +xml, +avro) or with no
- * format suffix at all is unsupported_media_type. The spec allows treating it as binary and
- * forwarding it, but the broker has to read the event to route it.
+ * mode, otherwise the message is not a CloudEvent ('none'). A CloudEvents format other than
+ * JSON is unsupported_media_type (see structuredModeOf).
  */
 export function classifyHttpMessage(headers: HttpHeaders): HttpContentMode | 'none' {
-  const contentType = singleHeaderValue(headers, 'content-type', 'bad_request');
-  if (contentType !== undefined) {
-    const essence = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-    const match = CLOUDEVENTS_MEDIA_TYPE.exec(essence);
-    if (match !== null) {
-      const [, batch, format] = match;
-      const mode = batch === undefined ? 'structured' : 'batch';
-      if (format !== 'json') {
-        const named = format === undefined ? 'no event format suffix' : `event format "${format}"`;
-        throw new BrokerError(
-          'unsupported_media_type',
-          `Content-Type ${essence} has ${named}; only ${mode === 'batch' ? 'application/cloudevents-batch+json' : 'application/cloudevents+json'} is supported`,
-        );
-      }
-      return mode;
-    }
-  }
+  const mode = structuredModeOf(singleHeaderValue(headers, 'content-type', 'bad_request'));
+  if (mode !== undefined) return mode;
   return singleHeaderValue(headers, 'ce-specversion', 'invalid_attribute') === undefined ? 'none' : 'binary';
 }
 
@@ -70,14 +77,22 @@ export function classifyHttpMessage(headers: HttpHeaders): HttpContentMode | 'no
  */
 export function decodeHttpMessage(headers: HttpHeaders, body: Uint8Array): DecodedHttpMessage {
   const mode = classifyHttpMessage(headers);
-  const contentType = singleHeaderValue(headers, 'content-type', 'bad_request') ?? '';
   switch (mode) {
-    case 'binary':
-      return { mode, events: [decodeBinaryMessage(headers, body)] };
+    case 'binary': {
+      const event = decodeBinaryMessage(
+        {
+          fields: headerFields(headers),
+          contentType: () => singleHeaderValue(headers, 'content-type', 'bad_request'),
+          body,
+        },
+        HTTP_RULES,
+      );
+      return { mode, events: [event] };
+    }
     case 'structured':
-      return { mode, events: [decodeStructuredMessage(contentType, body)] };
+      return { mode, events: [decodeJsonEvent(body, declaredMediaType(headers))] };
     case 'batch':
-      return { mode, events: decodeBatchMessage(contentType, body) };
+      return { mode, events: decodeJsonBatch(body, declaredMediaType(headers)) };
     case 'none':
       throw new BrokerError(
         'missing_attribute',
@@ -87,22 +102,33 @@ export function decodeHttpMessage(headers: HttpHeaders, body: Uint8Array): Decod
 }
 
 /** Binary content mode (3.1): attributes as percent-encoded ce-* headers, data as the body. */
-export function encodeBinary(ev: CloudEvent): {
-  headers: Record<string, string>;
-  body: Uint8Array | undefined;
-} {
-  return encodeBinaryMessage(ev);
+export function encodeBinary(ev: CloudEvent): BinaryHttpMessage {
+  const encoded = encodeBinaryMessage(ev, HTTP_RULES);
+  const headers: Record<string, string> = {};
+  for (const { name, value } of encoded.fields) headers[name] = value;
+  if (encoded.contentType !== undefined) headers['content-type'] = encoded.contentType;
+  return { headers, body: encoded.body };
 }
 
 /** Structured content mode (3.2), JSON format: Content-Type application/cloudevents+json; charset=UTF-8. */
-export function encodeStructured(ev: CloudEvent): { headers: Record<string, string>; body: string } {
-  return encodeStructuredMessage(ev);
+export function encodeStructured(ev: CloudEvent): StructuredHttpMessage {
+  return {
+    headers: { 'content-type': `${JSON_EVENT_MEDIA_TYPE}; charset=UTF-8` },
+    body: eventToJsonText(ev),
+  };
 }
 
 /** Batched content mode (3.3), JSON batch format: Content-Type application/cloudevents-batch+json. */
-export function encodeBatch(events: readonly CloudEvent[]): {
-  headers: Record<string, string>;
-  body: string;
-} {
-  return encodeBatchMessage(events);
+export function encodeBatch(events: readonly CloudEvent[]): StructuredHttpMessage {
+  return {
+    headers: { 'content-type': `${JSON_BATCH_MEDIA_TYPE}; charset=UTF-8` },
+    body: batchToJsonText(events),
+  };
+}
+
+function declaredMediaType(headers: HttpHeaders): { value: string; label: string } {
+  return {
+    value: singleHeaderValue(headers, 'content-type', 'bad_request') ?? '',
+    label: 'header Content-Type',
+  };
 }

@@ -1,19 +1,45 @@
 /**
- * The Kafka protocol binding for CloudEvents (../shared/specs/kafka-binding.md), receiving
- * side: tells a binding-encoded record from a raw one and reads its event. Attribute rules come
- * from broker/cloudevents; only what is particular to Kafka lives here.
+ * The Kafka protocol binding for CloudEvents (kafka-binding.md), receiving side: tells a
+ * binding-encoded record from a raw one and reads its event. Binary mode is the shared codec
+ * under Kafka's rules; structured mode is the JSON event format in the record value. Records
+ * come in as plain header lists and values, whatever Kafka client read them.
  */
-
-import type { KafkaHeader } from '../../connectors/kafka/client.js';
 import type { CloudEvent } from '../cloudevents/event.js';
+import { decodeJsonEvent } from '../cloudevents/json-format.js';
 import { parseMediaType } from '../cloudevents/media-type.js';
 import { decodeUtf8 } from '../cloudevents/utf8.js';
-import { JSON_VALUES, validateAttributes } from '../cloudevents/validate.js';
 import { BrokerError } from '../errors.js';
-import { decodeStructuredMessage } from './structured-mode.js';
+import { type BindingRules, decodeBinaryMessage } from './binary-mode.js';
 
-/** 3.2.3.1: attribute headers are named `ce_` + the attribute name. */
-const ATTRIBUTE_PREFIX = 'ce_';
+/** One header of a Kafka record: a name, and bytes or no value at all. */
+export interface RecordHeader {
+  readonly name: string;
+  readonly value: Uint8Array | null;
+}
+
+/**
+ * Binary mode (3.2): attributes in `ce_` headers (3.2.3.1), names matched exactly, values the
+ * canonical strings as UTF-8 bytes (3.2.3), not percent-encoded. 3.2.1 maps content-type to
+ * datacontenttype. Some producers also (or only) write ce_datacontenttype; it is taken when
+ * content-type is absent and must agree when both are there.
+ */
+export const KAFKA_RULES: BindingRules = {
+  name: 'Kafka',
+  attributePrefix: 'ce_',
+  caseInsensitiveNames: false,
+  contentType: {
+    travelsIn: 'content type field',
+    attributeField: 'fallback, must agree',
+    field: 'content-type',
+    label: 'Kafka header content-type',
+    reference: 'kafka binding 3.2.1',
+  },
+  percentEncoding: false,
+  textReference: 'kafka binding 3.2.3: header values are UTF-8 strings',
+  fieldLabel: (field) => `Kafka header ${field}`,
+};
+
+const ATTRIBUTE_PREFIX = KAFKA_RULES.attributePrefix;
 const CLOUDEVENTS_MEDIA_TYPE_PREFIX = 'application/cloudevents';
 
 /**
@@ -31,12 +57,7 @@ export type RecordEncoding =
 
 /** The headers of one record, with strict UTF-8 decoding (3.2.3: keys and values are UTF-8). */
 export class RecordHeaders {
-  constructor(private readonly headers: readonly KafkaHeader[]) {}
-
-  /** Every value of `name` (exact, case-sensitive), or an empty list. */
-  all(name: string): KafkaHeader[] {
-    return this.headers.filter((h) => h.name === name);
-  }
+  constructor(readonly list: readonly RecordHeader[]) {}
 
   /**
    * The text of the single header `name` (`content-type` matched in any case), undefined when
@@ -44,40 +65,16 @@ export class RecordHeaders {
    */
   text(name: string, options: { anyCase?: boolean } = {}): string | undefined {
     const found = options.anyCase
-      ? this.headers.filter((h) => h.name.toLowerCase() === name)
-      : this.all(name);
+      ? this.list.filter((h) => h.name.toLowerCase() === name)
+      : this.list.filter((h) => h.name === name);
     if (found.length === 0) return undefined;
-    if (found.length > 1) throw new BrokerError('invalid_attribute', `header ${name} occurs more than once`);
+    if (found.length > 1)
+      throw new BrokerError('invalid_attribute', `${KAFKA_RULES.fieldLabel(name)} occurs more than once`);
     return headerText(found[0]!);
   }
 
   has(name: string): boolean {
-    return this.headers.some((h) => h.name === name);
-  }
-
-  /**
-   * The `headers` template root: lower-case names, UTF-8 text values, a list for a repeated
-   * name. A value that is not UTF-8 (a binary trace id, say) is left out rather than garbled.
-   */
-  templateRoot(): Record<string, string | string[]> {
-    // No prototype: a header may be named anything, `__proto__` included.
-    const root: Record<string, string | string[]> = Object.create(null);
-    for (const header of this.headers) {
-      if (header.value === null) continue;
-      const value = decodeUtf8(header.value);
-      if (value === undefined) continue;
-      const name = header.name.toLowerCase();
-      const existing = Object.hasOwn(root, name) ? root[name] : undefined;
-      if (existing === undefined) root[name] = value;
-      else if (Array.isArray(existing)) existing.push(value);
-      else root[name] = [existing, value];
-    }
-    return root;
-  }
-
-  /** Attribute headers (`ce_*`), in record order. */
-  attributeHeaders(): KafkaHeader[] {
-    return this.headers.filter((h) => h.name.startsWith(ATTRIBUTE_PREFIX));
+    return this.list.some((h) => h.name === name);
   }
 }
 
@@ -93,8 +90,11 @@ export function classifyRecord(headers: RecordHeaders): RecordEncoding {
 }
 
 /** 3.3: the value is one event in the JSON format; throws BrokerError when it is not. */
-export function decodeStructuredRecord(contentType: string, value: Buffer | null): CloudEvent {
-  return decodeStructuredMessage(contentType, value ?? new Uint8Array());
+export function decodeStructuredRecord(contentType: string, value: Uint8Array | null): CloudEvent {
+  return decodeJsonEvent(value ?? new Uint8Array(), {
+    value: contentType,
+    label: KAFKA_RULES.contentType.label,
+  });
 }
 
 /**
@@ -102,39 +102,18 @@ export function decodeStructuredRecord(contentType: string, value: Buffer | null
  * as the data byte for byte (3.2.2; no value, or an empty one, is an event without data).
  * Throws BrokerError for a header that repeats, is not UTF-8 or breaks an attribute rule.
  */
-export function decodeBinaryRecord(headers: RecordHeaders, value: Buffer | null): CloudEvent {
-  const attributes: Record<string, unknown> = Object.create(null);
-  for (const header of headers.attributeHeaders()) {
-    const name = header.name.slice(ATTRIBUTE_PREFIX.length);
-    if (Object.hasOwn(attributes, name))
-      throw new BrokerError('invalid_attribute', `header ${header.name} occurs more than once`);
-    attributes[name] = headerText(header);
-  }
-  // 3.2.1 maps content-type to datacontenttype. Some producers also (or only) write
-  // ce_datacontenttype; it is taken when content-type is absent and must agree when both are there.
-  const contentType = headers.text('content-type', { anyCase: true })?.trim();
-  if (contentType !== undefined && contentType !== '') {
-    const declared = attributes['datacontenttype'];
-    if (declared !== undefined && declared !== contentType)
-      throw new BrokerError(
-        'invalid_attribute',
-        'headers content-type and ce_datacontenttype disagree; the content type travels in content-type (kafka binding 3.2.1)',
-      );
-    attributes['datacontenttype'] = contentType;
-  }
-  return {
-    attributes: validateAttributes(attributes, JSON_VALUES),
-    data: value === null || value.length === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: value },
-  };
+export function decodeBinaryRecord(headers: RecordHeaders, value: Uint8Array | null): CloudEvent {
+  return decodeBinaryMessage(
+    { fields: headers.list, contentType: () => headers.text('content-type', { anyCase: true }), body: value },
+    KAFKA_RULES,
+  );
 }
 
-function headerText(header: KafkaHeader): string {
-  if (header.value === null) throw new BrokerError('invalid_attribute', `header ${header.name} has no value`);
+function headerText(header: RecordHeader): string {
+  const label = KAFKA_RULES.fieldLabel(header.name);
+  if (header.value === null) throw new BrokerError('invalid_attribute', `${label} has no value`);
   const text = decodeUtf8(header.value);
   if (text === undefined)
-    throw new BrokerError(
-      'invalid_attribute',
-      `header ${header.name} is not valid UTF-8 (kafka binding 3.2.3: header values are UTF-8 strings)`,
-    );
+    throw new BrokerError('invalid_attribute', `${label} is not valid UTF-8 (${KAFKA_RULES.textReference})`);
   return text;
 }

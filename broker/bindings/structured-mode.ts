@@ -1,90 +1,38 @@
 /**
- * HTTP structured (http-binding.md 3.2) and batched (3.3) content modes, with the JSON event
- * format as the only supported format.
+ * Telling structured and batched mode from binary mode by the content type, as the HTTP
+ * binding (http-binding.md 3) and the NATS binding (nats-binding.md 3, which takes the HTTP
+ * rule) do. Reading the body is the JSON event format's job (broker/cloudevents/json-format.ts).
  */
-
-import type { CloudEvent } from '../cloudevents/event.js';
-import { parseJsonBody } from '../cloudevents/json-body.js';
-import { findDuplicateMember } from '../cloudevents/json-duplicate-members.js';
-import {
-  batchToJsonText,
-  eventFromJson,
-  eventToJsonText,
-  JSON_BATCH_MEDIA_TYPE,
-  JSON_EVENT_MEDIA_TYPE,
-  parseBatch,
-} from '../cloudevents/json-format.js';
-import { parseMediaType } from '../cloudevents/media-type.js';
 import { BrokerError } from '../errors.js';
 
-export interface StructuredHttpMessage {
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
-/** Reads the single event of a structured-mode body. */
-export function decodeStructuredMessage(contentType: string, body: Uint8Array): CloudEvent {
-  requireUtf8Charset(contentType);
-  const { text, value } = parseJsonBody(body);
-  // Read the event first: once the body is known to be one object, the objects at depth 1 are
-  // exactly that object.
-  const event = eventFromJson(value);
-  const duplicate = findDuplicateMember(text, 1);
-  if (duplicate !== undefined) {
-    throw new BrokerError(
-      'invalid_attribute',
-      `member ${JSON.stringify(duplicate.name)} occurs more than once`,
-    );
-  }
-  return event;
-}
-
-/** Reads the events of a batched-mode body; an empty array is a valid, empty batch. */
-export function decodeBatchMessage(contentType: string, body: Uint8Array): CloudEvent[] {
-  requireUtf8Charset(contentType);
-  const { text, value } = parseJsonBody(body);
-  // Read the batch first: once the body is known to be an array of objects, the objects at
-  // depth 2 are exactly its elements, in order.
-  const events = parseBatch(value);
-  const duplicate = findDuplicateMember(text, 2);
-  if (duplicate !== undefined) {
-    throw new BrokerError(
-      'invalid_attribute',
-      `batch element ${duplicate.objectIndex}: member ${JSON.stringify(duplicate.name)} occurs more than once`,
-    );
-  }
-  return events;
-}
-
-export function encodeStructuredMessage(ev: CloudEvent): StructuredHttpMessage {
-  return {
-    headers: { 'content-type': `${JSON_EVENT_MEDIA_TYPE}; charset=UTF-8` },
-    body: eventToJsonText(ev),
-  };
-}
-
-export function encodeBatchMessage(events: readonly CloudEvent[]): StructuredHttpMessage {
-  return {
-    headers: { 'content-type': `${JSON_BATCH_MEDIA_TYPE}; charset=UTF-8` },
-    body: batchToJsonText(events),
-  };
-}
+/**
+ * The CloudEvents media types with an optional format suffix. Matching the whole type/subtype
+ * (rather than the text prefix section 3 speaks of) keeps `application/cloudevents-batch` from being
+ * read as structured and `application/cloudeventsfoo` from being read as either.
+ */
+const CLOUDEVENTS_MEDIA_TYPE = /^application\/cloudevents(-batch)?(?:\+([^;]*))?$/;
 
 /**
- * JSON is UTF-8 (RFC 8259 8.1), so a charset parameter, when given, has to say so (in any
- * letter case). Any other charset, or a Content-Type that is not a well-formed media type, is
- * unsupported_media_type.
+ * 'structured' or 'batch' when the Content-Type is a CloudEvents media type, else undefined
+ * (the message may still be binary mode).
+ *
+ * Decision: a CloudEvents media type with a format other than JSON (e.g. +xml, +avro) or with no
+ * format suffix at all is unsupported_media_type. The spec allows treating it as binary and
+ * forwarding it, but the broker has to read the event to route it.
  */
-function requireUtf8Charset(contentType: string): void {
-  const mediaType = parseMediaType(contentType);
-  if (mediaType === undefined) {
-    throw new BrokerError('unsupported_media_type', 'header Content-Type is not a well-formed media type');
-  }
-  const charset = mediaType.parameters.get('charset');
-  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+export function structuredModeOf(contentType: string | undefined): 'structured' | 'batch' | undefined {
+  if (contentType === undefined) return undefined;
+  const essence = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const match = CLOUDEVENTS_MEDIA_TYPE.exec(essence);
+  if (match === null) return undefined;
+  const [, batch, format] = match;
+  const mode = batch === undefined ? 'structured' : 'batch';
+  if (format !== 'json') {
+    const named = format === undefined ? 'no event format suffix' : `event format "${format}"`;
     throw new BrokerError(
       'unsupported_media_type',
-      `header Content-Type declares charset ${JSON.stringify(charset)}; the JSON event format is UTF-8 only`,
+      `Content-Type ${essence} has ${named}; only ${mode === 'batch' ? 'application/cloudevents-batch+json' : 'application/cloudevents+json'} is supported`,
     );
   }
+  return mode;
 }
