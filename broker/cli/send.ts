@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
+import { encodeBinary, encodeStructured } from '../bindings/http.js';
 import type { AttributeValue, CloudEvent, EventData } from '../cloudevents/event.js';
-import { encodeBinary, encodeStructured } from '../cloudevents/http-binding.js';
 
 export interface SendOptions {
   url: string;

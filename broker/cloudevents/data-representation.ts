@@ -1,6 +1,6 @@
 /**
- * How event data changes shape between the broker's forms: opaque bytes (HTTP binary mode,
- * `data_base64`) and JSON values (the `data` member). The rules come from json-format.md 3.1
+ * How event data changes shape between the broker's forms: opaque bytes (a binding's binary
+ * mode, `data_base64`) and JSON values (the `data` member). The rules come from json-format.md 3.1
  * and cloudevents-spec.md "datacontenttype".
  */
 import { BrokerError } from '../errors.js';
@@ -86,7 +86,7 @@ export function jsonDataToJsonText(value: unknown, datacontenttype: AttributeVal
 }
 
 /**
- * The bytes of a `data` value for a binary-mode body, and the Content-Type that labels them.
+ * The bytes of a `data` value for a binary-mode body, and the content type that labels them.
  * JSON content (declared or implied) becomes its JSON text; for any other content type the
  * value is a string (json-format.md 3.1.2) and becomes that string's bytes in its charset.
  */

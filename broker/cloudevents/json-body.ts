@@ -1,4 +1,4 @@
-/** Turns an HTTP body into JSON text and value, for the structured and batched content modes. */
+/** Turns a message body into JSON text and value, for the structured and batched content modes. */
 import { BrokerError } from '../errors.js';
 import { decodeUtf8 } from './utf8.js';
 

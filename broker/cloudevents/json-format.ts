@@ -1,12 +1,16 @@
 /**
  * The JSON event format (json-format.md): one event as a JSON object, a batch as a JSON array.
- * Works on parsed JSON values; reading bytes is the HTTP binding's job.
+ * Works on parsed JSON values and on the bytes a binding's structured mode carries; which
+ * header or property holds the media type is the binding's business (broker/bindings).
  */
 import { BrokerError } from '../errors.js';
 import { decodeBase64 } from './base64.js';
 import { bytesToJsonMember, jsonDataToJsonText, requireStringForNonJsonType } from './data-representation.js';
 import type { AttributeValue, CloudEvent, EventData } from './event.js';
-import { validateAttributes } from './validate.js';
+import { parseJsonBody } from './json-body.js';
+import { findDuplicateMember } from './json-duplicate-members.js';
+import { parseMediaType } from './media-type.js';
+import { JSON_VALUES, validateAttributes } from './validate.js';
 
 /** The media type of one event in the JSON format (json-format.md 3). */
 export const JSON_EVENT_MEDIA_TYPE = 'application/cloudevents+json';
@@ -22,7 +26,7 @@ export function eventFromJson(value: unknown): CloudEvent {
     throw new BrokerError('malformed_event', 'a CloudEvent in the JSON format must be a JSON object');
   }
   const { data: _data, data_base64: _dataBase64, ...attributeMembers } = value as Record<string, unknown>;
-  const attributes = validateAttributes(attributeMembers, 'json');
+  const attributes = validateAttributes(attributeMembers, JSON_VALUES);
   return { attributes, data: readData(value as Record<string, unknown>, attributes.datacontenttype) };
 }
 
@@ -48,12 +52,77 @@ export function parseBatch(value: unknown): CloudEvent[] {
 }
 
 /**
+ * The media type a structured-mode message declares for its body, and how the binding names
+ * the field that carries it (`header Content-Type`, `MQTT Content Type property`), for details.
+ */
+export interface DeclaredMediaType {
+  readonly value: string;
+  readonly label: string;
+}
+
+/**
+ * Reads the single event of a structured-mode body (json-format.md 3): UTF-8 JSON holding one
+ * object, each member at most once.
+ */
+export function decodeJsonEvent(body: Uint8Array, mediaType: DeclaredMediaType): CloudEvent {
+  requireUtf8Charset(mediaType);
+  const { text, value } = parseJsonBody(body);
+  // Read the event first: once the body is known to be one object, the objects at depth 1 are
+  // exactly that object.
+  const event = eventFromJson(value);
+  const duplicate = findDuplicateMember(text, 1);
+  if (duplicate !== undefined) {
+    throw new BrokerError(
+      'invalid_attribute',
+      `member ${JSON.stringify(duplicate.name)} occurs more than once`,
+    );
+  }
+  return event;
+}
+
+/** Reads the events of a batch body (json-format.md 4); an empty array is a valid, empty batch. */
+export function decodeJsonBatch(body: Uint8Array, mediaType: DeclaredMediaType): CloudEvent[] {
+  requireUtf8Charset(mediaType);
+  const { text, value } = parseJsonBody(body);
+  // Read the batch first: once the body is known to be an array of objects, the objects at
+  // depth 2 are exactly its elements, in order.
+  const events = parseBatch(value);
+  const duplicate = findDuplicateMember(text, 2);
+  if (duplicate !== undefined) {
+    throw new BrokerError(
+      'invalid_attribute',
+      `batch element ${duplicate.objectIndex}: member ${JSON.stringify(duplicate.name)} occurs more than once`,
+    );
+  }
+  return events;
+}
+
+/**
+ * JSON is UTF-8 (RFC 8259 8.1), so a charset parameter, when given, has to say so (in any
+ * letter case). Any other charset, or a media type that is not well-formed, is
+ * unsupported_media_type.
+ */
+function requireUtf8Charset(declared: DeclaredMediaType): void {
+  const mediaType = parseMediaType(declared.value);
+  if (mediaType === undefined) {
+    throw new BrokerError('unsupported_media_type', `${declared.label} is not a well-formed media type`);
+  }
+  const charset = mediaType.parameters.get('charset');
+  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+    throw new BrokerError(
+      'unsupported_media_type',
+      `${declared.label} declares charset ${JSON.stringify(charset)}; the JSON event format is UTF-8 only`,
+    );
+  }
+}
+
+/**
  * The JSON object of an event (json-format.md 3.1.1). JSON data is written as `data`; bytes
  * become a parsed `data` value for a JSON content type, a `data` string for a text content
  * type, and `data_base64` otherwise (always when there is no content type).
  *
  * Parsing JSON bytes into a JavaScript value loses the digits of numbers beyond double
- * precision; eventToJsonText keeps the original text and is what the HTTP binding sends.
+ * precision; eventToJsonText keeps the original text and is what the bindings send.
  */
 export function eventToJson(ev: CloudEvent): Record<string, unknown> {
   const json: Record<string, unknown> = { ...ev.attributes };

@@ -1,6 +1,7 @@
 /**
  * The context attribute rules of cloudevents-spec.md (v1.0), applied to attributes as they
- * arrive from the JSON format or from HTTP binary-mode headers.
+ * arrive from an event format (JSON) or from a protocol binding's binary mode. Nothing here
+ * knows a transport: the binding says how its values arrive and how its fields are called.
  */
 import { BrokerError } from '../errors.js';
 import { type AttributeValue, REQUIRED_ATTRIBUTES } from './event.js';
@@ -9,11 +10,24 @@ import { findForbiddenCharacter, formatCodePoint } from './string-type.js';
 import { isRfc3339Timestamp } from './timestamp.js';
 import { isAbsoluteUri, isUriReference } from './uri.js';
 
-/**
- * Where the attributes came from. JSON can carry Boolean and Integer values natively and uses
- * `null` for "unset"; binary-mode HTTP headers carry every value as a (decoded) string.
- */
-export type AttributeOrigin = 'json' | 'http-binary';
+/** How the attributes arrived. */
+export interface AttributeOrigin {
+  /**
+   * Every value arrives as a string, as in a binding's binary mode (headers, user properties):
+   * there is no `null` for "unset" and no native Boolean or Integer. When false (the JSON
+   * format, a mapping), `null` means unset and extensions may be Boolean or Integer.
+   */
+  readonly strings: boolean;
+  /**
+   * Names the field an attribute travels in, for error details: with `(name) => 'header ce-' +
+   * name` a detail reads `attribute "time" (header ce-time) ...`. Without it only the attribute
+   * is named.
+   */
+  readonly label?: (attribute: string) => string;
+}
+
+/** Attributes read from parsed JSON: the JSON format, a `ce` mapping's result. */
+export const JSON_VALUES: AttributeOrigin = { strings: false };
 
 export const SUPPORTED_SPECVERSION = '1.0';
 
@@ -55,7 +69,7 @@ const NON_EMPTY_ATTRIBUTES = new Set(['id', 'source', 'type', 'subject', 'datasc
 /**
  * Checks every attribute rule and returns the attributes with unset ones (JSON `null`) removed.
  * Throws BrokerError: missing_attribute, unsupported_specversion, invalid_extension_name or
- * invalid_attribute, with a detail naming the attribute (and, for binary mode, its header).
+ * invalid_attribute, with a detail naming the attribute (and, when the origin labels them, its field).
  *
  * `data` and `data_base64` are not attributes: the JSON format takes them out before calling
  * this. If they arrive here anyway they fail the naming rules ("data" is reserved, and
@@ -95,13 +109,14 @@ export function validateAttributes(
 
 /**
  * json-format.md 2.2: "When decoding attributes and a null value is encountered, it MUST be
- * treated as the equivalent of unset or omitted." Headers have no null, so in binary mode a
- * null is just a value of the wrong type. `undefined` is never a value in either origin.
+ * treated as the equivalent of unset or omitted." Fields of a binary mode have no null, so
+ * where every value is a string a null is just a value of the wrong type. `undefined` is never a
+ * value in either origin.
  */
 function withoutUnset(attrs: Record<string, unknown>, origin: AttributeOrigin): Map<string, unknown> {
   const present = new Map<string, unknown>();
   for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || (value === null && origin === 'json')) continue;
+    if (value === undefined || (value === null && !origin.strings)) continue;
     present.set(name, value);
   }
   return present;
@@ -191,16 +206,16 @@ function checkCoreValue(
 /**
  * Extensions use the same type system as core attributes. Without a definition of the
  * extension, the broker can only check the value's JSON type: a string (any String, URI,
- * URI-reference or Timestamp is one), a boolean, or an Integer. In binary mode every value is
- * a string and stays one, even when it looks like a number ("Type System": values MAY be
- * presented as canonical strings).
+ * URI-reference or Timestamp is one), a boolean, or an Integer. Where every value arrives as a
+ * string (binary mode) it stays one, even when it looks like a number ("Type System": values MAY
+ * be presented as canonical strings).
  */
 function checkExtensionValue(name: string, value: unknown, origin: AttributeOrigin): AttributeValue {
   if (typeof value === 'string') {
     checkStringCharacters(name, value, origin);
     return value;
   }
-  if (origin === 'http-binary') {
+  if (origin.strings) {
     throw new BrokerError('invalid_attribute', `${describe(name, origin)} must be a string`);
   }
   if (typeof value === 'boolean') return value;
@@ -237,11 +252,11 @@ function checkStringCharacters(name: string, value: string, origin: AttributeOri
   );
 }
 
-/** Names the attribute, and for binary mode the header it came from. */
+/** Names the attribute, and the field it travels in when the origin labels fields. */
 function describe(name: string, origin: AttributeOrigin): string {
   // A rejected name can hold anything, so it is quoted and shortened before it goes into a detail.
   const quoted = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}...` : name);
-  if (origin === 'json') return `attribute ${quoted}`;
-  const header = name === 'datacontenttype' ? 'Content-Type' : `ce-${name}`;
-  return `attribute ${quoted} (header ${JSON.stringify(header).slice(1, -1)})`;
+  if (origin.label === undefined) return `attribute ${quoted}`;
+  // The label holds the name too; escaped like a JSON string, it cannot break the detail's line.
+  return `attribute ${quoted} (${JSON.stringify(origin.label(name)).slice(1, -1)})`;
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { BrokerError } from '../errors.js';
 import type { HttpContext } from './context.js';
+import { httpStatusOf } from './status.js';
 
 /** Maps fastify's own errors to ours, so every error body has the same shape. */
 function toBrokerError(err: FastifyError | BrokerError | Error): BrokerError {
@@ -28,14 +29,15 @@ export function registerErrorHandling(app: FastifyInstance, ctx: HttpContext): v
     if (error.code === 'internal') ctx.log.error({ err, url: request.url }, 'request failed');
     if (request.ingress) ctx.metrics.eventsRejected.inc({ ingress: request.ingress, reason: error.code });
     if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
-    if (error.status === 401) void reply.header('www-authenticate', 'Bearer');
-    void reply.code(error.status).type('application/json').send(error.toJSON());
+    const status = httpStatusOf(error.code);
+    if (status === 401) void reply.header('www-authenticate', 'Bearer');
+    void reply.code(status).type('application/json').send(error.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
     const known = ['/events', '/healthz', '/readyz', '/metrics'].includes(request.url.split('?')[0] ?? '');
     const error = known
       ? new BrokerError('method_not_allowed', `${request.method} is not allowed on ${request.url}`)
       : new BrokerError('not_found', `no route ${request.method} ${request.url}`);
-    void reply.code(error.status).type('application/json').send(error.toJSON());
+    void reply.code(httpStatusOf(error.code)).type('application/json').send(error.toJSON());
   });
 }

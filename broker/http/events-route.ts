@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { decodeHttpMessage } from '../cloudevents/http-binding.js';
+import { decodeHttpMessage } from '../bindings/http.js';
 import { answerValidationRequest } from './abuse-protection.js';
 import { checkBearer } from './auth.js';
 import type { HttpContext } from './context.js';

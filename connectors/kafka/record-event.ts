@@ -2,14 +2,20 @@
  * One Kafka record in, one CloudEvent (or the reason there can be none) out: the binding first
  * (a record that already is a CloudEvent keeps its attributes), else the Source's `ce` mapping.
  */
+
+import {
+  classifyRecord,
+  decodeBinaryRecord,
+  decodeStructuredRecord,
+  RecordHeaders,
+} from '../../broker/bindings/kafka.js';
 import type { AttributeValue, CloudEvent, EventData } from '../../broker/cloudevents/event.js';
 import { findForbiddenCharacter } from '../../broker/cloudevents/string-type.js';
 import { decodeUtf8 } from '../../broker/cloudevents/utf8.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import { BrokerError } from '../../broker/errors.js';
 import type { CeMapper, MappingDefaults } from '../../broker/mapping/ce-mapping.js';
-import { classifyRecord, decodeBinaryRecord, decodeStructuredRecord, RecordHeaders } from './binding.js';
-import type { KafkaRecord } from './client.js';
+import type { KafkaHeader, KafkaRecord } from './client.js';
 
 /** The template roots a Kafka record offers (README, "Source"). */
 export const KAFKA_TEMPLATE_ROOTS = ['topic', 'partition', 'offset', 'key', 'headers', 'body'] as const;
@@ -58,8 +64,8 @@ function toEvent(record: KafkaRecord, mapper: CeMapper | undefined): CloudEvent 
         defaults.time = new Date(record.timestamp).toISOString();
       if (encoding.contentType !== undefined) defaults.datacontenttype = encoding.contentType;
       if (key !== undefined) defaults.extensions = { partitionkey: key };
-      const attributes = mapper(templateContext(record, headers), defaults);
-      return { attributes: validateAttributes(attributes, 'json'), data: dataOf(record.value) };
+      const attributes = mapper(templateContext(record), defaults);
+      return { attributes: validateAttributes(attributes, JSON_VALUES), data: dataOf(record.value) };
     }
   }
 }
@@ -68,7 +74,7 @@ function toEvent(record: KafkaRecord, mapper: CeMapper | undefined): CloudEvent 
  * The template roots. `body` is parsed on first use only, so a mapping that never looks at the
  * payload does not pay for a JSON parse per record.
  */
-function templateContext(record: KafkaRecord, headers: RecordHeaders): Record<string, unknown> {
+function templateContext(record: KafkaRecord): Record<string, unknown> {
   let body: unknown;
   let parsed = false;
   const context: Record<string, unknown> = {
@@ -76,7 +82,7 @@ function templateContext(record: KafkaRecord, headers: RecordHeaders): Record<st
     partition: record.partition,
     offset: record.offset,
     key: record.key === null ? undefined : decodeUtf8(record.key),
-    headers: headers.templateRoot(),
+    headers: headersRoot(record.headers),
   };
   Object.defineProperty(context, 'body', {
     enumerable: true,
@@ -89,6 +95,26 @@ function templateContext(record: KafkaRecord, headers: RecordHeaders): Record<st
     },
   });
   return context;
+}
+
+/**
+ * The `headers` template root: lower-case names, UTF-8 text values, a list for a repeated
+ * name. A value that is not UTF-8 (a binary trace id, say) is left out rather than garbled.
+ */
+function headersRoot(headers: readonly KafkaHeader[]): Record<string, string | string[]> {
+  // No prototype: a header may be named anything, `__proto__` included.
+  const root: Record<string, string | string[]> = Object.create(null);
+  for (const header of headers) {
+    if (header.value === null) continue;
+    const value = decodeUtf8(header.value);
+    if (value === undefined) continue;
+    const name = header.name.toLowerCase();
+    const existing = Object.hasOwn(root, name) ? root[name] : undefined;
+    if (existing === undefined) root[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else root[name] = [existing, value];
+  }
+  return root;
 }
 
 /** Parsed JSON when the payload parses, else its text (README, "Source": template roots). */

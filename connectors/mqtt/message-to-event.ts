@@ -1,10 +1,16 @@
+import {
+  contentModeOf,
+  decodeBinary,
+  decodeStructured,
+  type MqttMessage,
+  payloadData,
+} from '../../broker/bindings/mqtt.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
 import { type CeMapper, compileCeMapping, type MappingDefaults } from '../../broker/mapping/ce-mapping.js';
-import { contentModeOf, decodeBinary, decodeStructured, type MqttMessage, payloadData } from './binding.js';
 
 /** The template roots of an MQTT message (README, "Source"). */
 export const MQTT_TEMPLATE_ROOTS = ['topic', 'userProperties', 'headers', 'body'] as const;
@@ -64,5 +70,5 @@ function mapRawMessage(message: MqttMessage, body: unknown, mapper: CeMapper): C
     { topic: message.topic.split('/'), userProperties: message.userProperties, headers, body },
     defaults,
   );
-  return { attributes: validateAttributes(attributes, 'json'), data: payloadData(message.payload) };
+  return { attributes: validateAttributes(attributes, JSON_VALUES), data: payloadData(message.payload) };
 }

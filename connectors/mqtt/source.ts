@@ -6,12 +6,12 @@ import {
   type ISubscriptionMap,
   type MqttClient,
 } from 'mqtt';
+import type { MqttMessage } from '../../broker/bindings/mqtt.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { backoffMs } from '../../broker/dispatch/backoff.js';
 import { BrokerError, type ErrorCode } from '../../broker/errors.js';
 import type { Connector, ConnectorContext } from '../../broker/ports/connector.js';
 import { AckGate, type PublishPacket } from './ack-gate.js';
-import type { MqttMessage } from './binding.js';
 import { disconnect } from './client-helpers.js';
 import { describeConnectionError, describeServerDisconnect } from './connection-errors.js';
 import type { MqttEventReader } from './message-to-event.js';

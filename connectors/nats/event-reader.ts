@@ -1,12 +1,17 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
+import { singleHeaderValue } from '../../broker/bindings/headers.js';
+import {
+  classifyNatsMessage,
+  decodeNatsBindingMessage,
+  NATS_RULES,
+  type NatsHeaders,
+} from '../../broker/bindings/nats.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { type HttpHeaders, singleHeaderValue } from '../../broker/cloudevents/http-headers.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import { BrokerError } from '../../broker/errors.js';
 import { type CeMapper, compileCeMapping, type MappingDefaults } from '../../broker/mapping/ce-mapping.js';
-import { classifyNatsMessage, decodeNatsBindingMessage } from './binding.js';
 import { lowerCaseHeaders } from './headers.js';
 import { subjectTokens } from './subject.js';
 
@@ -54,12 +59,17 @@ export function compileNatsEventReader(
         'not a CloudEvent (no ce-specversion header, no application/cloudevents+json Content-Type) and the Source has no ce mapping for raw messages',
       );
     }
-    const contentType = singleHeaderValue(headers, 'content-type', 'invalid_attribute')?.trim();
+    const contentType = singleHeaderValue(
+      headers,
+      'content-type',
+      'invalid_attribute',
+      NATS_RULES.fieldLabel,
+    )?.trim();
     const mappingDefaults: MappingDefaults = { ...defaults };
     if (contentType !== undefined && contentType !== '') mappingDefaults.datacontenttype = contentType;
     const attributes = mapper(templateRoots(message, headers), mappingDefaults);
     return {
-      attributes: validateAttributes(attributes, 'json'),
+      attributes: validateAttributes(attributes, JSON_VALUES),
       data: message.data.byteLength === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: message.data },
     };
   };
@@ -71,7 +81,7 @@ const utf8 = new TextDecoder();
  * The template roots of a raw message. `body` is parsed only when a template reads it (once),
  * so a mapping over the subject and headers alone costs no JSON parse per message.
  */
-function templateRoots(message: NatsMessageView, headers: HttpHeaders): Record<string, unknown> {
+function templateRoots(message: NatsMessageView, headers: NatsHeaders): Record<string, unknown> {
   let body: unknown;
   let parsed = false;
   return {

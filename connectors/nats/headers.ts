@@ -1,5 +1,5 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
-import type { HttpHeaders } from '../../broker/cloudevents/http-headers.js';
+import type { NatsHeaders } from '../../broker/bindings/nats.js';
 
 /**
  * A NATS message's headers with lower-case names (ADR-4: NATS header names are
@@ -7,7 +7,7 @@ import type { HttpHeaders } from '../../broker/cloudevents/http-headers.js';
  * helpers and the `headers` template root take: one value as a string, a repeated header
  * (also when repeated under differently-cased names) as an array.
  */
-export function lowerCaseHeaders(headers: MsgHdrs | undefined): HttpHeaders {
+export function lowerCaseHeaders(headers: MsgHdrs | undefined): NatsHeaders {
   const record: Record<string, string | string[]> = Object.create(null);
   if (headers === undefined) return record;
   for (const [name, values] of headers) {

@@ -1,6 +1,6 @@
+import { classifyHttpMessage, decodeHttpMessage } from '../../broker/bindings/http.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { classifyHttpMessage, decodeHttpMessage } from '../../broker/cloudevents/http-binding.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
+import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { Secret } from '../../broker/config/secrets.js';
 import type { CeMappingSpec, SecretRef } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
@@ -91,7 +91,7 @@ export function compileWebhookSource(
       const attributes = mapper({ body, headers: request.headers, query: request.query }, defaults);
       return [
         {
-          attributes: validateAttributes(attributes, 'json'),
+          attributes: validateAttributes(attributes, JSON_VALUES),
           data: request.body.length === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: request.body },
         },
       ];

@@ -1,6 +1,6 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
+import { encodeBinary, encodeStructured } from '../../broker/bindings/http.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { encodeBinary, encodeStructured } from '../../broker/cloudevents/http-binding.js';
 import type { DeliveryOutcome, ProtocolDetail, Sink } from '../../broker/ports/sink.js';
 
 /**

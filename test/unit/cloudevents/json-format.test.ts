@@ -7,7 +7,7 @@ import {
   parseBatch,
 } from '../../../broker/cloudevents/json-format.js';
 import { BrokerError } from '../../../broker/errors.js';
-import { expectBrokerError } from './expect-broker-error.js';
+import { expectBrokerError } from '../expect-broker-error.js';
 
 const base = {
   specversion: '1.0',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../../broker/errors.js';
+import { httpStatusOf } from '../../../broker/http/status.js';
 import { GITHUB_EVENT_NAMES, isGithubPing, mapGithubDelivery } from '../../../connectors/webhook/github.js';
 
 const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
@@ -517,7 +518,7 @@ describe('mapGithubDelivery: headers', () => {
   it('fails without X-GitHub-Event', () => {
     const error = mappingError(() => mapGithubDelivery({ 'x-github-delivery': DELIVERY }, body));
     expect(error.code).toBe('mapping_failed');
-    expect(error.status).toBe(400);
+    expect(httpStatusOf(error.code)).toBe(400);
     expect(error.detail).toBe('missing X-GitHub-Event header');
   });
 

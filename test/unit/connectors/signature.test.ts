@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../../broker/errors.js';
+import { httpStatusOf } from '../../../broker/http/status.js';
 import {
   createSignatureVerifier,
   GITHUB_SIGNATURE_DEFAULTS,
@@ -82,7 +83,7 @@ describe('plain signature header', () => {
     const error = outcome(() => verify({}, body, NOW));
     expect(error?.code).toBe('bad_signature');
     expect(error?.detail).toBe('missing X-Hub-Signature-256 header');
-    expect(error?.status).toBe(401);
+    expect(error && httpStatusOf(error.code)).toBe(401);
   });
 
   it('rejects a signature made with another secret', () => {
@@ -264,7 +265,7 @@ describe('timestamped signatures in a separate header', () => {
   it('rejects a replay beyond the tolerance as stale', () => {
     const error = outcome(() => verify(headersAt(NOW - 301), body, NOW));
     expect(error?.code).toBe('stale_signature');
-    expect(error?.status).toBe(401);
+    expect(error && httpStatusOf(error.code)).toBe(401);
     expect(error?.detail).toMatch(/301 s old.*300 s tolerance/);
   });
 

@@ -1,13 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ce templates of the manifest language, not JavaScript template literals
 // What the mqtt tests share whether or not a broker runs: building a Source from a manifest
 // block, and reading messages and errors. Pure, so test/connectors/mqtt.test.ts uses it too.
+
+import type { MqttMessage } from '../../../../broker/bindings/mqtt.js';
 import type { CloudEvent } from '../../../../broker/cloudevents/event.js';
 import { resolveSecret } from '../../../../broker/config/secrets.js';
 import type { CeMappingSpec } from '../../../../broker/config/types.js';
 import type { PathSegment } from '../../../../broker/config/yaml-document.js';
 import { BrokerError } from '../../../../broker/errors.js';
 import type { Connector } from '../../../../broker/ports/connector.js';
-import type { MqttMessage } from '../../../../connectors/mqtt/binding.js';
 import { buildMqttConnector } from '../../../../connectors/mqtt/index.js';
 
 export const RAW_CE: CeMappingSpec = { type: 'contract.raw', source: '/contract', id: '${body.id}' };

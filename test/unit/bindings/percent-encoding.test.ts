@@ -3,7 +3,7 @@ import {
   decodeHeaderValue,
   HeaderValueError,
   percentEncodeHeaderValue,
-} from '../../../broker/cloudevents/percent-encoding.js';
+} from '../../../broker/bindings/percent-encoding.js';
 
 describe('percentEncodeHeaderValue (http-binding 3.1.3.2)', () => {
   it('encodes the spec example with upper-case hex', () => {

@@ -4,8 +4,8 @@ import {
   decodeBinary,
   decodeStructured,
   type MqttMessage,
-} from '../../../../connectors/mqtt/binding.js';
-import { brokerError, dataText, message } from './fixtures.js';
+} from '../../../broker/bindings/mqtt.js';
+import { brokerError, dataText, message } from '../connectors/mqtt/fixtures.js';
 
 describe('mqtt binding (mqtt-binding.md)', () => {
   it('reads binary mode from user properties, datacontenttype from Content Type (3.1)', () => {

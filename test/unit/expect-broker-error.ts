@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { BrokerError, type ErrorCode } from '../../../broker/errors.js';
+import { BrokerError, type ErrorCode } from '../../broker/errors.js';
 
 /** Runs `action`, expects a BrokerError with `code`, and returns its detail for further checks. */
 export function expectBrokerError(action: () => unknown, code: ErrorCode, detail?: RegExp): string {

@@ -5,13 +5,13 @@
  */
 import { HTTP, type Message, CloudEvent as SdkCloudEvent } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../../../broker/cloudevents/event.js';
 import {
   decodeHttpMessage,
   encodeBinary,
   encodeStructured,
   type HttpHeaders,
-} from '../../../broker/cloudevents/http-binding.js';
+} from '../../../broker/bindings/http.js';
+import type { CloudEvent } from '../../../broker/cloudevents/event.js';
 
 /** Turns an SDK message into what a Node HTTP server would hand over: string headers and bytes. */
 function asReceived(message: Message): { headers: HttpHeaders; body: Uint8Array } {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../../../broker/cloudevents/event.js';
 import {
   classifyHttpMessage,
   decodeHttpMessage,
@@ -7,8 +6,9 @@ import {
   encodeBinary,
   encodeStructured,
   type HttpHeaders,
-} from '../../../broker/cloudevents/http-binding.js';
-import { expectBrokerError } from './expect-broker-error.js';
+} from '../../../broker/bindings/http.js';
+import type { CloudEvent } from '../../../broker/cloudevents/event.js';
+import { expectBrokerError } from '../expect-broker-error.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const empty = new Uint8Array(0);

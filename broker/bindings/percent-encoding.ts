@@ -1,7 +1,8 @@
 /**
- * Header value encoding for CloudEvents attributes in HTTP binary mode (http-binding.md 3.1.3.2).
+ * Header value encoding for CloudEvents attributes in binary mode, the same in HTTP
+ * (http-binding.md 3.1.3.2) and NATS (nats-binding.md 3.1.3.2).
  */
-import { decodeUtf8, encodeUtf8 } from './utf8.js';
+import { decodeUtf8, encodeUtf8 } from '../cloudevents/utf8.js';
 
 /** A header value could not be decoded; `reason` completes "header ce-x ...". */
 export class HeaderValueError extends Error {

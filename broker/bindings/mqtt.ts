@@ -1,13 +1,13 @@
 /**
- * The MQTT protocol binding for CloudEvents (../shared/specs/mqtt-binding.md): tells a
- * binding-encoded message from a raw one, and reads the event of a binding-encoded one.
+ * The MQTT protocol binding for CloudEvents (mqtt-binding.md): tells a binding-encoded message
+ * from a raw one, and reads the event of a binding-encoded one. Binary mode is the shared codec
+ * under MQTT's rules; structured mode is the JSON event format in the payload.
  */
-import type { CloudEvent, EventData } from '../../broker/cloudevents/event.js';
-import { decodeStructuredMessage } from '../../broker/cloudevents/http-structured-mode.js';
-import { JSON_EVENT_MEDIA_TYPE } from '../../broker/cloudevents/json-format.js';
-import { parseMediaType } from '../../broker/cloudevents/media-type.js';
-import { validateAttributes } from '../../broker/cloudevents/validate.js';
-import { BrokerError } from '../../broker/errors.js';
+import type { CloudEvent, EventData } from '../cloudevents/event.js';
+import { decodeJsonEvent, JSON_EVENT_MEDIA_TYPE } from '../cloudevents/json-format.js';
+import { parseMediaType } from '../cloudevents/media-type.js';
+import { BrokerError } from '../errors.js';
+import { type BindingField, type BindingRules, decodeBinaryMessage } from './binary-mode.js';
 
 /** One MQTT PUBLISH as the connector sees it. */
 export interface MqttMessage {
@@ -25,8 +25,35 @@ export type MqttContentMode =
   /** Not a CloudEvent: `body` is the payload as the `ce` templates see it (parsed JSON, else text). */
   | { readonly mode: 'raw'; readonly body: unknown };
 
-/** Attribute names (cloudevents-spec.md "Naming Conventions"); other user properties are the application's. */
-const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
+/**
+ * Binary mode (3.1): every attribute in a User Property of the same name (3.1.3.1; names that
+ * cannot be attribute names are the application's), holding its canonical string (3.1.3.2),
+ * datacontenttype in the Content Type property (3.1.1). The spec's own example also repeats
+ * datacontenttype as a User Property; it is taken when the Content Type property is absent,
+ * and the property wins when both are there.
+ *
+ * A repeated user property keeps the wording `user property "x" occurs N times` that
+ * dead-letter readers match on.
+ */
+export const MQTT_RULES: BindingRules = {
+  name: 'MQTT',
+  attributePrefix: '',
+  caseInsensitiveNames: false,
+  contentType: {
+    travelsIn: 'content type field',
+    attributeField: 'fallback',
+    field: 'Content Type',
+    label: 'MQTT Content Type property',
+    reference: 'mqtt-binding 3.1.1',
+  },
+  percentEncoding: false,
+  textReference: 'MQTT 5.0 section 1.5.4',
+  fieldLabel: (field) => `MQTT user property ${field}`,
+  wording: {
+    repeated: (field, count) =>
+      `user property ${JSON.stringify(field)} occurs ${count} times; a CloudEvents attribute occurs at most once`,
+  },
+};
 
 /**
  * Decides how to read a message.
@@ -64,40 +91,39 @@ export function contentModeOf(message: MqttMessage, options: { mapped: boolean }
 }
 
 /**
- * Structured mode (3.2): the payload is one event in the JSON event format. The JSON rules
- * (UTF-8, a charset parameter that says so, one member per name) are the HTTP structured mode's.
+ * Structured mode (3.2): the payload is one event in the JSON event format. Without a Content
+ * Type (an MQTT 3.1.1 publisher) application/cloudevents+json is implied (3.2.1).
  */
 export function decodeStructured(message: MqttMessage): CloudEvent {
-  return decodeStructuredMessage(message.contentType ?? JSON_EVENT_MEDIA_TYPE, message.payload);
+  return decodeJsonEvent(message.payload, {
+    value: message.contentType ?? JSON_EVENT_MEDIA_TYPE,
+    label: MQTT_RULES.contentType.label,
+  });
 }
 
-/**
- * Binary mode (3.1): every attribute in a User Property of the same name (3.1.3.1) holding its
- * canonical string (3.1.3.2), datacontenttype in the Content Type property (3.1.1), the data as
- * the payload, untouched. The spec's own example also repeats datacontenttype as a User
- * Property; the Content Type property wins when both are there.
- */
+/** Binary mode (3.1), by MQTT_RULES: the user properties and Content Type, the payload as the data, untouched. */
 export function decodeBinary(message: MqttMessage): CloudEvent {
-  // No prototype: a property named __proto__ must arrive as an (invalid) attribute, not vanish.
-  const attributes: Record<string, unknown> = Object.create(null);
-  for (const [name, value] of Object.entries(message.userProperties)) {
-    if (!ATTRIBUTE_NAME.test(name)) continue;
-    if (Array.isArray(value)) {
-      throw new BrokerError(
-        'invalid_attribute',
-        `user property "${name}" occurs ${value.length} times; a CloudEvents attribute occurs at most once`,
-      );
-    }
-    attributes[name] = value;
-  }
-  const contentType = message.contentType?.trim();
-  if (contentType !== undefined && contentType !== '') attributes['datacontenttype'] = contentType;
-  return { attributes: validateAttributes(attributes, 'json'), data: payloadData(message.payload) };
+  return decodeBinaryMessage(
+    {
+      fields: userPropertyFields(message.userProperties),
+      contentType: () => message.contentType,
+      body: message.payload,
+    },
+    MQTT_RULES,
+  );
 }
 
 /** Raw payload bytes as event data; an empty payload is no data. */
 export function payloadData(payload: Uint8Array): EventData {
   return payload.byteLength === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: payload };
+}
+
+/** Every user property value as a field: one per value of a repeated name. */
+function* userPropertyFields(properties: MqttMessage['userProperties']): Generator<BindingField> {
+  for (const [name, value] of Object.entries(properties)) {
+    if (!Array.isArray(value)) yield { name, value };
+    else for (const single of value) yield { name, value: single };
+  }
 }
 
 /** The `body` template root: parsed JSON when the payload parses, else its text. */
