@@ -1,6 +1,6 @@
 /**
  * The GitHub preset's per-event table, as data: one row per event section of
- * ../shared/specs/adapter-github.md ("GitHub CloudEvents Adapter"), keyed by the X-GitHub-Event
+ * the CloudEvents GitHub adapter specification ("GitHub CloudEvents Adapter"), keyed by the X-GitHub-Event
  * header value, each saying which payload fields give the CloudEvent's `type`, `source`, `subject`
  * and `time`. github.ts reads the rows; nothing here runs.
  *

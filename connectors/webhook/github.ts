@@ -1,6 +1,6 @@
 /**
  * The built-in `github` webhook preset: a GitHub delivery's headers and JSON payload mapped to
- * CloudEvent attributes as ../shared/specs/adapter-github.md ("GitHub CloudEvents Adapter")
+ * CloudEvent attributes as the CloudEvents GitHub adapter specification ("GitHub CloudEvents Adapter")
  * says. What each event maps to is the table in github-events.ts; this file reads the headers,
  * picks the event's row and follows it through the payload.
  *
