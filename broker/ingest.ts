@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEvent } from './cloudevents/event.js';
-import type { RuntimeConfig } from './config/compile.js';
+import type { RuntimeConfig } from './compile/compile.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
 import { BrokerError } from './errors.js';
 import type { Metrics } from './metrics.js';

@@ -1,5 +1,5 @@
+import { readConfig } from '../compile/read.js';
 import { formatProblem } from '../config/problem.js';
-import { readConfig } from '../config/read.js';
 import type { PluginSet } from '../ports/plugins.js';
 
 /** Checks every manifest; secrets are checked for their form only (their values may live elsewhere). */

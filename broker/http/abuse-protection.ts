@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BrokerSettings } from '../config/compile.js';
+import type { BrokerSettings } from '../compile/compile.js';
 import { BrokerError } from '../errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RuntimeConfig } from '../config/compile.js';
+import type { RuntimeConfig } from '../compile/compile.js';
 import type { Ingestor } from '../ingest.js';
 import type { Metrics } from '../metrics.js';
 import type { HttpIntakeConnector } from '../ports/connector.js';

@@ -1,5 +1,5 @@
-import type { Secret } from '../secrets.js';
-import type { BrokerManifest } from '../types.js';
+import type { Secret } from '../config/secrets.js';
+import type { BrokerManifest } from '../config/types.js';
 import type { ManifestScope } from './scope.js';
 
 /** Broker-wide settings with every default applied. */

@@ -1,21 +1,26 @@
 import { type EventSchemaEntry, EventSchemaRegistry } from '../../schemas/event-schema-registry.js';
+import type { LoadedManifest } from '../config/load.js';
+import type { Problem } from '../config/problem.js';
+import type { SecretMode } from '../config/secrets.js';
+import type {
+  BrokerManifest,
+  EventSchemaManifest,
+  SourceManifest,
+  SubscriptionManifest,
+} from '../config/types.js';
 import type { SubscriptionRuntime } from '../dispatch/types.js';
 import type { ExtraDialects } from '../filters/compile.js';
 import type { PluginSet } from '../ports/plugins.js';
 import { type RoutedSubscription, Router } from '../router/router.js';
-import { type BrokerSettings, compileBrokerSettings } from './compile/broker-settings.js';
-import { compileEventSchemaManifest } from './compile/event-schemas.js';
-import { manifestScope } from './compile/scope.js';
-import { type ConfiguredConnector, compileSource } from './compile/sources.js';
-import { compileSubscription } from './compile/subscriptions.js';
-import type { LoadedManifest } from './load.js';
-import type { Problem } from './problem.js';
-import type { SecretMode } from './secrets.js';
-import type { BrokerManifest, EventSchemaManifest, SourceManifest, SubscriptionManifest } from './types.js';
+import { type BrokerSettings, compileBrokerSettings } from './broker-settings.js';
+import { compileEventSchemaManifest } from './event-schemas.js';
+import { manifestScope } from './scope.js';
+import { type ConfiguredConnector, compileSource } from './sources.js';
+import { compileSubscription } from './subscriptions.js';
 
-export type { BrokerSettings } from './compile/broker-settings.js';
-export type { ConfiguredConnector } from './compile/sources.js';
-export { DELIVERY_DEFAULTS } from './compile/subscriptions.js';
+export type { BrokerSettings } from './broker-settings.js';
+export type { ConfiguredConnector } from './sources.js';
+export { DELIVERY_DEFAULTS } from './subscriptions.js';
 
 export interface RuntimeConfig {
   broker: BrokerSettings;

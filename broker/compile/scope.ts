@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
-import type { ReportProblem } from '../../filters/compile.js';
-import { parseDuration } from '../duration.js';
-import type { LoadedManifest } from '../load.js';
-import type { Problem } from '../problem.js';
-import { resolveSecret, type Secret, type SecretMode } from '../secrets.js';
-import type { Manifest, SecretRef } from '../types.js';
-import type { PathSegment } from '../yaml-document.js';
+import { parseDuration } from '../config/duration.js';
+import type { LoadedManifest } from '../config/load.js';
+import type { Problem } from '../config/problem.js';
+import { resolveSecret, type Secret, type SecretMode } from '../config/secrets.js';
+import type { Manifest, SecretRef } from '../config/types.js';
+import type { PathSegment } from '../config/yaml-document.js';
+import type { ReportProblem } from '../filters/compile.js';
 
 /**
  * What compiling one manifest needs: a way to report a problem at a path in it (file:line:col),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { compileEventSchema, type EventSchemaEntry } from '../../../schemas/event-schema-registry.js';
-import type { EventSchemaManifest } from '../types.js';
+import { compileEventSchema, type EventSchemaEntry } from '../../schemas/event-schema-registry.js';
+import type { EventSchemaManifest } from '../config/types.js';
 import type { ManifestScope } from './scope.js';
 
 /**

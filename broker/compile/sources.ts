@@ -1,5 +1,5 @@
-import type { Connector, ConnectorDescriptor } from '../../ports/connector.js';
-import type { SourceManifest } from '../types.js';
+import type { SourceManifest } from '../config/types.js';
+import type { Connector, ConnectorDescriptor } from '../ports/connector.js';
 import type { ManifestScope } from './scope.js';
 
 /** A built connector with a fingerprint of its manifest, so a reload restarts only what changed. */

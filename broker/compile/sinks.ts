@@ -1,6 +1,6 @@
-import type { Sink, SinkDescriptor } from '../../ports/sink.js';
-import type { SinkSpec } from '../types.js';
-import type { PathSegment } from '../yaml-document.js';
+import type { SinkSpec } from '../config/types.js';
+import type { PathSegment } from '../config/yaml-document.js';
+import type { Sink, SinkDescriptor } from '../ports/sink.js';
 import type { ManifestScope } from './scope.js';
 
 /**

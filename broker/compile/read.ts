@@ -1,9 +1,9 @@
+import { loadManifests } from '../config/load.js';
+import type { Problem } from '../config/problem.js';
+import type { SecretMode } from '../config/secrets.js';
 import { EXTRA_DIALECTS } from '../filters/dialects.js';
 import type { PluginSet } from '../ports/plugins.js';
 import { compileConfig, type RuntimeConfig } from './compile.js';
-import { loadManifests } from './load.js';
-import type { Problem } from './problem.js';
-import type { SecretMode } from './secrets.js';
 
 /** Loads, checks and compiles the configuration directory in one step. */
 export function readConfig(

@@ -1,9 +1,9 @@
-import type { SubscriptionRuntime } from '../../dispatch/types.js';
-import { compileFilters, type ExtraDialects } from '../../filters/compile.js';
-import type { SinkDescriptor } from '../../ports/sink.js';
-import type { RoutedSubscription } from '../../router/router.js';
-import { parseDuration } from '../duration.js';
-import type { SubscriptionManifest } from '../types.js';
+import { parseDuration } from '../config/duration.js';
+import type { SubscriptionManifest } from '../config/types.js';
+import type { SubscriptionRuntime } from '../dispatch/types.js';
+import { compileFilters, type ExtraDialects } from '../filters/compile.js';
+import type { SinkDescriptor } from '../ports/sink.js';
+import type { RoutedSubscription } from '../router/router.js';
 import type { ManifestScope } from './scope.js';
 import { buildSink } from './sinks.js';
 
