@@ -17,6 +17,7 @@ const SCHEMA_FILES = [
   'broker.schema.json',
   'source.schema.json',
   'sink.schema.json',
+  'store.schema.json',
   'subscription.schema.json',
   'eventschema.schema.json',
   'manifest.schema.json',

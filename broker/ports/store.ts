@@ -1,4 +1,5 @@
 import type { CloudEvent } from '../cloudevents/event.js';
+import type { JsonSchema } from './json-schema.js';
 
 /** Where a delivery stands: first at the subscription's sink, then (if that failed for good) at its dead-letter sink. */
 export type DeliveryPhase = 'sink' | 'deadletter';
@@ -96,5 +97,10 @@ export interface StoreOpenOptions {
 export interface StoreDescriptor {
   readonly kind: string;
   readonly summary: string;
+  /**
+   * JSON Schema (draft-07) of `Broker.spec.store` for this backend, `type` included; every
+   * property has a description and examples. Generated into schemas/store.schema.json.
+   */
+  readonly settings: JsonSchema;
   open(options: StoreOpenOptions): EventStore;
 }

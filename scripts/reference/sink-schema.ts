@@ -31,10 +31,10 @@ export function sinkSchema(sinks: readonly SinkDescriptor[]): JsonSchema {
       fallback,
     );
   return {
+    ...choice,
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://trigger-broker.dev/schemas/sink.schema.json',
     title: 'Sink',
     description: `Where a subscription delivers: ${sinks.map((s) => (s.inline ? `${s.kind} (inline)` : s.kind)).join(', ')}.`,
-    ...choice,
   };
 }

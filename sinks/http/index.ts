@@ -14,6 +14,7 @@ export const httpSink: SinkDescriptor<HttpSinkSpec> = {
   summary:
     'POSTs each event to an HTTP function in the CloudEvents HTTP binding; any 2xx is success, 5xx, 408, 429, timeouts and refused connections are retried, other 4xx are permanent.',
   settings: {
+    description: 'A plain HTTP function, called with the CloudEvents HTTP binding.',
     type: 'object',
     additionalProperties: false,
     required: ['uri'],

@@ -5,5 +5,37 @@ import { SqliteStore } from './sqlite-store.js';
 export const sqliteStore: StoreDescriptor = {
   kind: 'sqlite',
   summary: 'SQLite in WAL mode in the data directory, with group commit: one process, no other service.',
+  settings: {
+    description: 'The embedded store: one SQLite file in WAL mode in the data directory.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      type: {
+        const: 'sqlite',
+        default: 'sqlite',
+        description: 'The store backend: the embedded SQLite store.',
+        examples: ['sqlite'],
+      },
+      path: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'Directory of the embedded store; relative to the working directory. Default: the --data option.',
+        examples: ['/var/lib/trigger-broker'],
+      },
+      synchronous: {
+        enum: ['full', 'normal'],
+        default: 'normal',
+        description:
+          'full: every commit is fsynced (survives power loss). normal: survives a crash of the process (kill -9) but not of the machine.',
+        examples: ['full'],
+      },
+      retention: {
+        $ref: 'definitions.schema.json#/definitions/duration',
+        description: 'How long delivered events are kept. Default P7D.',
+        examples: ['P1D'],
+      },
+    },
+  },
   open: (options) => new SqliteStore(options),
 };

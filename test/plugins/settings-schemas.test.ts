@@ -2,26 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { SCHEMAS_DIR } from '../../../broker/paths.js';
-import type { JsonSchema } from '../../../broker/ports/json-schema.js';
-import { KAFKA_SETTINGS_SCHEMA } from '../../../connectors/kafka/settings-schema.js';
-import { LOG_SETTINGS_SCHEMA } from '../../../connectors/log/settings-schema.js';
-import { MQTT_SETTINGS_SCHEMA } from '../../../connectors/mqtt/settings-schema.js';
-import { NATS_SETTINGS_SCHEMA } from '../../../connectors/nats/settings-schema.js';
-import { WEBHOOK_SETTINGS_SCHEMA } from '../../../connectors/webhook/settings-schema.js';
+import { SCHEMAS_DIR } from '../../broker/paths.js';
+import type { JsonSchema } from '../../broker/ports/json-schema.js';
+import { PLUGINS } from '../../plugins.js';
 
 /**
- * The connectors' settings schemas are the documentation of the Source blocks: the manifest
- * schema and the reference tables are generated from them, so every property, at every depth,
- * must say what it does and show a value.
+ * Every registered plugin's settings schema is the documentation of its manifest block: the
+ * manifest schemas and the reference tables are generated from them, so every property, at
+ * every depth, must say what it does and show a value.
  */
-const SCHEMAS: Readonly<Record<string, JsonSchema>> = {
-  webhook: WEBHOOK_SETTINGS_SCHEMA,
-  mqtt: MQTT_SETTINGS_SCHEMA,
-  kafka: KAFKA_SETTINGS_SCHEMA,
-  nats: NATS_SETTINGS_SCHEMA,
-  log: LOG_SETTINGS_SCHEMA,
-};
+const SCHEMAS: Readonly<Record<string, JsonSchema>> = Object.fromEntries([
+  ...PLUGINS.connectors.map((c) => [`connector ${c.kind}`, c.settings] as const),
+  ...PLUGINS.sinks.map((s) => [`sink ${s.kind}`, s.settings] as const),
+  ...PLUGINS.stores.map((s) => [`store ${s.kind}`, s.settings] as const),
+]);
 
 interface Property {
   /** `signature.timestamp.header`; a oneOf branch adds `[N]` (`ssl[1].ca`). */
@@ -67,7 +61,7 @@ function ajvWithDefinitions(): Ajv {
   return ajv;
 }
 
-describe('connector settings schemas', () => {
+describe('plugin settings schemas', () => {
   for (const [kind, schema] of Object.entries(SCHEMAS)) {
     describe(kind, () => {
       it('describes the block itself', () => {
@@ -86,7 +80,7 @@ describe('connector settings schemas', () => {
           // An $id beside definitions.schema.json, so that its relative $refs resolve.
           const validate = ajv.compile({
             ...property,
-            $id: `https://trigger-broker.dev/schemas/${kind}-${i}.json`,
+            $id: `https://trigger-broker.dev/schemas/${kind.replace(' ', '-')}-${i}.json`,
           });
           const values = [...((property.examples as readonly unknown[] | undefined) ?? [])];
           if ('default' in property) values.push(property.default);
