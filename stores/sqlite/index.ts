@@ -27,12 +27,13 @@ export const sqliteStore: StoreDescriptor = {
         enum: ['full', 'normal'],
         default: 'normal',
         description:
-          'full: every commit is fsynced (survives power loss). normal: survives a crash of the process (kill -9) but not of the machine.',
+          '`normal`: a commit survives a crash of the process (`kill -9`), which is the delivery promise; the last commits can be lost if the machine loses power. `full`: every group commit is fsynced, surviving power loss too, at a cost (see the ingest benchmark).',
         examples: ['full'],
       },
       retention: {
         $ref: 'definitions.schema.json#/definitions/duration',
-        description: 'How long delivered events are kept. Default P7D.',
+        description:
+          'Delivered events older than this are pruned (events still queued or dead-lettered are kept). Default: `P7D`.',
         examples: ['P1D'],
       },
     },
