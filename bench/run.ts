@@ -37,3 +37,9 @@ const connectors = {
 for (const [name, runAndPrint] of Object.entries(connectors)) {
   if (want(name)) await runAndPrint();
 }
+
+// The soak takes half an hour, so it runs only when named: `npm run bench -- soak`.
+if (wanted.has('soak')) {
+  const { runSoak } = await import('./soak.js');
+  await runSoak({ minutes: 30, rate: 200, flapSeconds: 20, sampleSeconds: 60 });
+}
