@@ -68,7 +68,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   countSqlErrorsWith((kind) => metrics.filterErrors.inc({ kind }));
   const dispatcher = new Dispatcher(store, metrics, log);
   dispatcherRef = dispatcher;
-  const ingestor = new Ingestor(store, dispatcher, metrics, () => config);
+  const ingestor = new Ingestor(store, dispatcher, metrics, () => config, log);
   let stopping = false;
 
   const connectors = new ConnectorSupervisor(ingestor, metrics, log);
