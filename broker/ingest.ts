@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { CloudEvent } from './cloudevents/event.js';
 import type { RuntimeConfig } from './compile/compile.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
@@ -21,6 +22,7 @@ export class Ingestor {
     private readonly dispatcher: Dispatcher,
     private readonly metrics: Metrics,
     private readonly config: () => RuntimeConfig,
+    private readonly log: Logger,
   ) {}
 
   /** Refuses new events from now on (shutdown). */
@@ -73,6 +75,11 @@ export class Ingestor {
     try {
       await this.store.append(items);
     } catch (err) {
+      // The caller only sees `unavailable`; the reason is for the operator, here.
+      this.log.error(
+        { err, ingress, events: items.length },
+        'the event store could not commit; the events were refused',
+      );
       throw new BrokerError('unavailable', 'the event store could not commit the events', {
         retryAfter: 5,
         cause: err,
@@ -112,6 +119,7 @@ export class Ingestor {
         },
       ]);
     } catch (err) {
+      this.log.error({ err, source: sourceName }, 'the event store could not commit a dead letter');
       throw new BrokerError('unavailable', 'the event store could not commit the dead letter', {
         retryAfter: 5,
         cause: err,

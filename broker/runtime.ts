@@ -68,7 +68,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   countSqlErrorsWith((kind) => metrics.filterErrors.inc({ kind }));
   const dispatcher = new Dispatcher(store, metrics, log);
   dispatcherRef = dispatcher;
-  const ingestor = new Ingestor(store, dispatcher, metrics, () => config);
+  const ingestor = new Ingestor(store, dispatcher, metrics, () => config, log);
   let stopping = false;
 
   const connectors = new ConnectorSupervisor(ingestor, metrics, log);
@@ -145,12 +145,26 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
     return true;
   };
 
+  /**
+   * The watcher reloads from a timer, where an exception would end the process: a bad manifest
+   * must cost a logged error, never the running broker. Known manifest faults are problems and
+   * never get here; this catches the unexpected.
+   */
+  const reloadFromWatcher = (): void => {
+    try {
+      reload();
+    } catch (err) {
+      metrics.configReloads.inc({ result: 'rejected' });
+      log.error({ err }, 'configuration reload failed unexpectedly; the broker keeps running');
+    }
+  };
+
   let debounce: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(configDir, { recursive: true }, () => {
       if (debounce) clearTimeout(debounce);
-      debounce = setTimeout(reload, 200);
+      debounce = setTimeout(reloadFromWatcher, 200);
     });
     watcher.on('error', (err) => log.error({ err }, 'configuration watcher failed; changes need a restart'));
   } catch (err) {

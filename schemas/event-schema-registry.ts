@@ -2,6 +2,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { CloudEvent } from '../broker/cloudevents/event.js';
+import { parseJson } from '../broker/cloudevents/json-depth.js';
+import { BrokerError } from '../broker/errors.js';
 
 export interface EventSchemaEntry {
   name: string;
@@ -70,8 +72,9 @@ function dataAsJson(event: CloudEvent): { value: unknown } | { error: string } {
   if (!JSON_MEDIA.test(contentType))
     return { error: `data is ${contentType}, not JSON, so its schema cannot apply` };
   try {
-    return { value: JSON.parse(Buffer.from(data.bytes).toString('utf8')) };
-  } catch {
-    return { error: 'data is not valid JSON' };
+    // Bounded: a schema that follows the data down would overflow the stack on very deep data.
+    return { value: parseJson(Buffer.from(data.bytes).toString('utf8'), 'data') };
+  } catch (error) {
+    return { error: error instanceof BrokerError ? error.detail : 'data is not valid JSON' };
   }
 }

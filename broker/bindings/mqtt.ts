@@ -4,6 +4,7 @@
  * under MQTT's rules; structured mode is the JSON event format in the payload.
  */
 import type { CloudEvent, EventData } from '../cloudevents/event.js';
+import { parseJsonOrText } from '../cloudevents/json-depth.js';
 import { decodeJsonEvent, JSON_EVENT_MEDIA_TYPE } from '../cloudevents/json-format.js';
 import { parseMediaType } from '../cloudevents/media-type.js';
 import { BrokerError } from '../errors.js';
@@ -126,17 +127,16 @@ function* userPropertyFields(properties: MqttMessage['userProperties']): Generat
   }
 }
 
-/** The `body` template root: parsed JSON when the payload parses, else its text. */
+/**
+ * The `body` template root: parsed JSON when the payload parses, else its text. JSON nested too
+ * deep (json-depth.ts) is malformed_json: the message is dead-lettered.
+ */
 function payloadBody(payload: Uint8Array): unknown {
   const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
   const first = text.trimStart()[0];
   // Only text that can start a JSON value is given to the parser: most raw payloads are not JSON.
   if (first === undefined || !/[{["\-0-9tfn]/.test(first)) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return parseJsonOrText(text, 'the payload');
 }
 
 function isJsonObjectWithSpecversion(body: unknown): boolean {

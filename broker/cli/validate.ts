@@ -4,7 +4,16 @@ import type { PluginSet } from '../ports/plugins.js';
 
 /** Checks every manifest; secrets are checked for their form only (their values may live elsewhere). */
 export function runValidate(dir: string, plugins: PluginSet): number {
-  const { problems, config } = readConfig(dir, 'form', plugins);
+  let result: ReturnType<typeof readConfig>;
+  try {
+    result = readConfig(dir, 'form', plugins);
+  } catch (err) {
+    // Every known fault of a manifest is a positioned problem; anything else is still one line
+    // for the user, not a stack trace.
+    process.stdout.write(`${dir}: cannot validate: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const { problems, config } = result;
   if (problems.length > 0) {
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
     return 1;

@@ -6,6 +6,7 @@
 import { BrokerError } from '../errors.js';
 import { encodeBase64 } from './base64.js';
 import type { AttributeValue } from './event.js';
+import { parseJson } from './json-depth.js';
 import {
   isJsonMediaType,
   isTextMediaType,
@@ -46,7 +47,8 @@ export function declaresJsonData(datacontenttype: AttributeValue | undefined): b
  * json-format.md 3.1.1 for bytes. They become `data` when the content type says what they are
  * and they can be read as it: parsed JSON for a JSON content type, a string for a text content
  * type in a supported charset. Everything else, including bytes without a content type ("no
- * assumptions can be made as to the format"), becomes `data_base64`.
+ * assumptions can be made as to the format"), becomes `data_base64`; so does JSON nested too
+ * deep for the broker to handle (json-depth.ts).
  */
 export function bytesToJsonMember(
   bytes: Uint8Array,
@@ -57,9 +59,9 @@ export function bytesToJsonMember(
     const text = decodeUtf8(bytes);
     if (text !== undefined) {
       try {
-        return { member: 'data', value: JSON.parse(text), jsonText: text };
+        return { member: 'data', value: parseJson(text, 'data'), jsonText: text };
       } catch {
-        // Not JSON despite the label: keep the bytes exactly as they are.
+        // Not JSON despite the label, or too deep: keep the bytes exactly as they are.
       }
     }
   } else if (mediaType !== undefined && isTextMediaType(mediaType)) {

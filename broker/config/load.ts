@@ -16,7 +16,11 @@ export interface LoadResult {
   problems: Problem[];
 }
 
-/** Every `*.yaml`/`*.yml` file under `dir`, recursively, in a stable order. */
+/**
+ * Every `*.yaml`/`*.yml` file under `dir`, recursively, in a stable order. A name whose target
+ * cannot be looked at (a dangling symlink, a file removed while an editor saves) is listed all
+ * the same: reading it then reports the problem against that file, not the whole directory.
+ */
 export function listManifestFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
@@ -26,11 +30,19 @@ export function listManifestFiles(dir: string): string[] {
       if (entry.name.startsWith('.')) continue; // editor swap files, .git
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.ya?ml$/i.test(entry.name) && statSync(full).isFile()) out.push(full);
+      else if (/\.ya?ml$/i.test(entry.name) && isFileOrUnknown(full)) out.push(full);
     }
   };
   walk(dir);
   return out;
+}
+
+function isFileOrUnknown(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -58,29 +70,49 @@ export function loadManifests(dir: string, displayBase = dir): LoadResult {
   }
   for (const file of files) {
     const display = join(displayBase, relative(dir, file));
-    let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      const loaded = loadFile(file, display);
+      problems.push(...loaded.problems);
+      manifests.push(...loaded.manifests);
     } catch (err) {
-      problems.push({ file: display, line: 1, col: 1, message: `cannot read: ${(err as Error).message}` });
-      continue;
-    }
-    const parsed = parseManifestFile(display, text);
-    problems.push(...parsed.problems);
-    for (const doc of parsed.documents) {
-      if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
-        problems.push(
-          doc.problem([], 'a manifest must be a mapping with apiVersion, kind, metadata and spec'),
-        );
-        continue;
-      }
-      const violations = validateManifestShape(doc.value);
-      if (violations.length > 0) {
-        for (const v of violations) problems.push(doc.problem(v.path, v.message, { key: v.key }));
-        continue;
-      }
-      manifests.push({ manifest: doc.value as Manifest, doc });
+      // Nothing below is expected to throw (the yaml library reports into its documents), but
+      // a manifest must never take the broker down: whatever it is becomes this file's problem.
+      problems.push({ file: display, line: 1, col: 1, message: `cannot load: ${messageOf(err)}` });
     }
   }
   return { manifests, problems };
+}
+
+/** One file's manifests and problems. */
+function loadFile(file: string, display: string): LoadResult {
+  const problems: Problem[] = [];
+  const manifests: LoadedManifest[] = [];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return {
+      manifests,
+      problems: [{ file: display, line: 1, col: 1, message: `cannot read: ${messageOf(err)}` }],
+    };
+  }
+  const parsed = parseManifestFile(display, text);
+  problems.push(...parsed.problems);
+  for (const doc of parsed.documents) {
+    if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+      problems.push(doc.problem([], 'a manifest must be a mapping with apiVersion, kind, metadata and spec'));
+      continue;
+    }
+    const violations = validateManifestShape(doc.value);
+    if (violations.length > 0) {
+      for (const v of violations) problems.push(doc.problem(v.path, v.message, { key: v.key }));
+      continue;
+    }
+    manifests.push({ manifest: doc.value as Manifest, doc });
+  }
+  return { manifests, problems };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -9,6 +9,7 @@ import {
   parseAllDocuments,
 } from 'yaml';
 import type { Problem } from './problem.js';
+import { documentValue } from './yaml-value.js';
 
 export type PathSegment = string | number;
 
@@ -33,7 +34,10 @@ export interface ManifestDocument {
   ): Problem;
 }
 
-/** Parses every YAML document of one file; syntax errors come back as problems. */
+/**
+ * Parses every YAML document of one file; syntax errors, and documents the library cannot turn
+ * into data (an alias bomb), come back as problems.
+ */
 export function parseManifestFile(
   file: string,
   text: string,
@@ -53,7 +57,13 @@ export function parseManifestFile(
       continue;
     }
     if (doc.contents === null) continue; // an empty document (e.g. a trailing `---`)
-    documents.push(makeDocument(file, doc, lineCounter));
+    const converted = documentValue(doc);
+    if (!converted.ok) {
+      const pos = lineCounter.linePos(converted.offset);
+      problems.push({ file, line: pos.line, col: pos.col, message: `YAML: ${firstLine(converted.message)}` });
+      continue;
+    }
+    documents.push(makeDocument(file, doc, lineCounter, converted.value));
   }
   return { documents, problems };
 }
@@ -62,14 +72,19 @@ function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
 }
 
-function makeDocument(file: string, doc: Document.Parsed, lineCounter: LineCounter): ManifestDocument {
+function makeDocument(
+  file: string,
+  doc: Document.Parsed,
+  lineCounter: LineCounter,
+  value: unknown,
+): ManifestDocument {
   const locate: ManifestDocument['locate'] = (path, options) => {
     const offset = offsetOf(doc, path, options?.key ?? false, options?.offset);
     return lineCounter.linePos(offset);
   };
   return {
     file,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value,
     locate,
     problem(path, message, options) {
       const { line, col } = locate(path, options);

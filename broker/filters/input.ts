@@ -1,4 +1,5 @@
 import type { AttributeValue, CloudEvent } from '../cloudevents/event.js';
+import { parseJson } from '../cloudevents/json-depth.js';
 
 /**
  * What a filter sees of an event. The event's data as patterns see it, and its JSON form
@@ -57,9 +58,9 @@ function readData(event: CloudEvent): unknown {
   const text = Buffer.from(data.bytes).toString('utf8');
   if (JSON_MEDIA.test(contentType)) {
     try {
-      return JSON.parse(text);
+      return parseJson(text, 'data');
     } catch {
-      return text; // not JSON after all: a pattern can still match it as a string
+      return text; // not JSON after all (or too deep to read): a pattern can still match it as a string
     }
   }
   return /^text\//i.test(contentType) ? text : undefined;

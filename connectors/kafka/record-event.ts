@@ -10,6 +10,7 @@ import {
   RecordHeaders,
 } from '../../broker/bindings/kafka.js';
 import type { AttributeValue, CloudEvent, EventData } from '../../broker/cloudevents/event.js';
+import { parseJsonOrText } from '../../broker/cloudevents/json-depth.js';
 import { findForbiddenCharacter } from '../../broker/cloudevents/string-type.js';
 import { decodeUtf8 } from '../../broker/cloudevents/utf8.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
@@ -117,15 +118,13 @@ function headersRoot(headers: readonly KafkaHeader[]): Record<string, string | s
   return root;
 }
 
-/** Parsed JSON when the payload parses, else its text (README, "Source": template roots). */
+/**
+ * Parsed JSON when the payload parses, else its text (README, "Source": template roots). JSON
+ * nested too deep (json-depth.ts) is malformed_json: the record is dead-lettered.
+ */
 function bodyOf(value: Buffer | null): unknown {
   if (value === null) return undefined;
-  const text = value.toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return parseJsonOrText(value.toString('utf8'), 'the payload');
 }
 
 function dataOf(value: Buffer | null): EventData {

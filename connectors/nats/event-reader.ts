@@ -7,6 +7,7 @@ import {
   type NatsHeaders,
 } from '../../broker/bindings/nats.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { parseJsonOrText } from '../../broker/cloudevents/json-depth.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
@@ -97,12 +98,10 @@ function templateRoots(message: NatsMessageView, headers: NatsHeaders): Record<s
   };
 }
 
-/** The `body` template root: parsed JSON when the payload parses as JSON, else its text. */
+/**
+ * The `body` template root: parsed JSON when the payload parses as JSON, else its text. JSON
+ * nested too deep (json-depth.ts) is malformed_json: the message is dead-lettered.
+ */
 function bodyRoot(payload: Uint8Array): unknown {
-  const text = utf8.decode(payload);
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  return parseJsonOrText(utf8.decode(payload), 'the payload');
 }

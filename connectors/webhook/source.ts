@@ -1,5 +1,6 @@
 import { classifyHttpMessage, decodeHttpMessage } from '../../broker/bindings/http.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { parseJson } from '../../broker/cloudevents/json-depth.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { Secret } from '../../broker/config/secrets.js';
 import type { CeMappingSpec, SecretRef } from '../../broker/config/types.js';
@@ -104,7 +105,10 @@ function header(headers: WebhookRequest['headers'], name: string): string | unde
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The `body` template root: parsed JSON when the payload is JSON, form fields for a form, else text. */
+/**
+ * The `body` template root: parsed JSON when the payload is JSON, form fields for a form, else
+ * text. JSON nested too deep (json-depth.ts) is refused with malformed_json (400), wherever it is.
+ */
 function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   const text = raw.toString('utf8');
   if (contentType && /^application\/x-www-form-urlencoded/i.test(contentType)) {
@@ -112,16 +116,18 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
     // GitHub can send its JSON payload as a form field named `payload`.
     if (typeof form['payload'] === 'string') {
       try {
-        return JSON.parse(form['payload']);
-      } catch {
+        return parseJson(form['payload'], 'the webhook payload');
+      } catch (error) {
+        if (error instanceof BrokerError) throw error;
         return form;
       }
     }
     return form;
   }
   try {
-    return JSON.parse(text);
-  } catch {
+    return parseJson(text, 'the webhook payload');
+  } catch (error) {
+    if (error instanceof BrokerError) throw error;
     if (contentType && /json/i.test(contentType)) {
       throw new BrokerError('malformed_json', 'the webhook payload is declared as JSON but does not parse');
     }

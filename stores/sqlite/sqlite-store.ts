@@ -150,11 +150,19 @@ export class SqliteStore implements EventStore {
   }
 
   append(items: readonly AppendItem[]): Promise<number[]> {
+    // Encoded here, not in the transaction: an event that cannot be encoded is refused to its
+    // own caller and never costs the other writes of the turn their group commit.
+    let rows: EventRow[];
+    try {
+      rows = items.map((item) => encodeEventRow(item.event));
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.enqueue((db) => {
       const now = Date.now();
       const seqs: number[] = [];
-      for (const item of items) {
-        const row = encodeEventRow(item.event);
+      for (const [index, item] of items.entries()) {
+        const row = rows[index]!;
         const seq = Number(
           this.stmt.insertEvent.run(row.attributes, row.data_kind, row.data, now).lastInsertRowid,
         );
@@ -315,17 +323,28 @@ export class SqliteStore implements EventStore {
       // The common case: every write succeeds, one transaction, no savepoints.
       results = this.db.transaction(() => batch.map((write) => write.run(this.db)))();
     } catch {
-      // A write failed and the whole transaction rolled back: run each write in its own
-      // transaction so one caller's failure never undoes the others'.
+      // A write failed and the whole transaction rolled back. Again, still as one transaction
+      // (one commit, one fsync), but each write in a savepoint of its own (a nested
+      // better-sqlite3 transaction): a failing write rolls back alone and fails only its caller.
       results = new Array(batch.length);
       failures = new Array(batch.length);
-      batch.forEach((write, i) => {
-        try {
-          results[i] = this.db.transaction(() => write.run(this.db))();
-        } catch (err) {
-          failures[i] = err ?? new Error('write failed');
-        }
-      });
+      try {
+        this.db.transaction(() => {
+          batch.forEach((write, i) => {
+            try {
+              results[i] = this.db.transaction(() => write.run(this.db))();
+            } catch (err) {
+              // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then
+              // the writes before this one are gone too, and the turn fails whole below.
+              if (!this.db.inTransaction) throw err;
+              failures[i] = err ?? new Error('write failed');
+            }
+          });
+        })();
+      } catch (err) {
+        // The transaction as a whole failed (disk full, I/O error): nothing of the turn is stored.
+        failures = batch.map(() => err ?? new Error('commit failed'));
+      }
     }
     this.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
     batch.forEach((write, i) => {

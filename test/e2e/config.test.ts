@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
+import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../unit/config/alias-bomb.js';
 import { runCli, scratchDirs, startBroker, startFunction, subscriptionYaml } from './support.js';
 
 /** `validate`, `start` refusing bad manifests, and hot reload, through the real CLI. */
@@ -166,6 +167,63 @@ describe('configuration', () => {
       await first.close();
       await second.close();
     }
+  });
+
+  describe('a manifest the yaml library refuses to expand (an alias bomb)', () => {
+    const bombLine = (config: string) =>
+      `${config}/bomb.yaml:${ALIAS_BOMB_PROBLEM.line}:${ALIAS_BOMB_PROBLEM.col}: ${ALIAS_BOMB_PROBLEM.message}`;
+
+    it('validate prints it as one positioned line, without a stack trace, and exits 1', async () => {
+      const d = fresh();
+      d.write('bomb.yaml', ALIAS_BOMB);
+      const out = await runCli(['validate', d.config]);
+      expect(out.stdout).toBe(`${bombLine(d.config)}\n`);
+      expect(out.stderr).toBe('');
+      expect(out.code).toBe(1);
+    });
+
+    it('start refuses to run, naming the position', async () => {
+      const d = fresh();
+      d.write('s.yaml', subscriptionYaml('s', { sink: { uri: 'http://127.0.0.1:1/x' } }));
+      d.write('bomb.yaml', ALIAS_BOMB);
+      const out = await runCli(['start', d.config, '--port', '0', '--data', d.data]);
+      expect(out.code).toBe(1);
+      expect(out.stderr.split('\n')).toContain(bombLine(d.config));
+      expect(out.stderr).toContain('refusing to start');
+      expect(out.stderr).not.toMatch(/^\s+at /m);
+    });
+
+    it('dropped into the folder of a running broker, it is logged and the last good configuration keeps running', async () => {
+      const d = fresh();
+      const fn = await startFunction();
+      d.write('s.yaml', subscriptionYaml('s', { sink: { uri: `${fn.url}/s` } }));
+      const broker = await startBroker(d.config, d.data);
+      try {
+        const send = async (id: string) => {
+          const res = await request(`${broker.url}/events`, {
+            method: 'POST',
+            headers: { 'ce-specversion': '1.0', 'ce-id': id, 'ce-source': '/bomb', 'ce-type': 't' },
+          });
+          await res.body.dump();
+          expect(res.statusCode).toBe(202);
+        };
+        await send('before');
+        await fn.waitForIds(['before']);
+        d.write('bomb.yaml', ALIAS_BOMB);
+        const rejected = await broker.waitForLog((l) =>
+          String(l['msg']).startsWith('configuration change rejected'),
+        );
+        expect(rejected['problem']).toBe(bombLine(d.config));
+        await send('after');
+        await fn.waitForIds(['after']);
+        const health = await request(`${broker.url}/healthz`);
+        expect(health.statusCode).toBe(200);
+        await health.body.dump();
+      } finally {
+        expect(await broker.stop()).toBe(0);
+        await fn.close();
+      }
+    });
   });
 
   it('send reaches a running broker in both modes', async () => {

@@ -18,7 +18,7 @@ describe('POST /events', () => {
     structuredFn = await startFunction();
     dir.write(
       'broker.yaml',
-      'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { limits: { maxBodyBytes: 4096 } }\n',
+      'apiVersion: trigger-broker/v1\nkind: Broker\nmetadata: { name: b }\nspec: { limits: { maxBodyBytes: 65536 } }\n',
     );
     dir.write(
       'binary.yaml',
@@ -229,7 +229,7 @@ describe('POST /events', () => {
     [
       'a body over the limit',
       { 'content-type': 'application/cloudevents+json' },
-      JSON.stringify({ pad: 'x'.repeat(5000) }),
+      JSON.stringify({ pad: 'x'.repeat(70_000) }),
       413,
       'body_too_large',
     ],
@@ -241,6 +241,42 @@ describe('POST /events', () => {
     expect(parsed.error).toBe(code);
     expect(typeof parsed.detail).toBe('string');
     expect(parsed.detail.length).toBeGreaterThan(5);
+  });
+
+  describe('JSON nested deeper than 1,000 levels', () => {
+    const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const eventJson = (id: string, data: string) =>
+      `{"specversion":"1.0","id":"${id}","source":"/deep","type":"test.ingress.deep","data":${data}}`;
+
+    it.each([
+      ['structured', 'application/cloudevents+json', eventJson('deep-s', arrays(10_000))],
+      ['batched', 'application/cloudevents-batch+json', `[${eventJson('deep-b', arrays(10_000))}]`],
+    ])(
+      'refuses a %s event whose data nests 10,000 levels, and accepts the next event',
+      async (mode, type, body) => {
+        const res = await post({ 'content-type': type }, body);
+        expect(res.status).toBe(400);
+        expect(res.headers['content-type']).toMatch(/application\/json/);
+        expect(JSON.parse(res.text)).toEqual({
+          error: 'malformed_json',
+          detail: 'the body is nested deeper than 1000 levels of arrays and objects',
+        });
+        const next = await post(
+          { 'content-type': 'application/cloudevents+json' },
+          eventJson(`after-${mode}`, '{"ok":true}'),
+        );
+        expect(next.status).toBe(202);
+        await byId(fn, `after-${mode}`);
+      },
+    );
+
+    it('accepts 1,000 levels, the event object included, and delivers them intact', async () => {
+      const data = arrays(999);
+      const res = await post({ 'content-type': 'application/cloudevents+json' }, eventJson('deep-ok', data));
+      expect(res.status).toBe(202);
+      const [got] = await byId(structuredFn, 'deep-ok');
+      expect(JSON.stringify(JSON.parse(got!.body.toString()).data)).toBe(data);
+    });
   });
 
   it('keeps serving after bad input and reports rejections in /metrics', async () => {

@@ -221,6 +221,29 @@ describe('webhooks and auth', () => {
     expect(res.json.detail).toContain('body.kind');
   });
 
+  it('refuses a JSON payload nested 10,000 levels deep, and accepts the next one', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const res = await post(
+      '/webhooks/shop?tenant=t',
+      { 'content-type': 'application/json', 'x-request-id': 'shop-deep' },
+      `{"kind":"order.created","order":{"id":"A"},"lines":${deep}}`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.json).toEqual({
+      error: 'malformed_json',
+      detail: 'the webhook payload is nested deeper than 1000 levels of arrays and objects',
+    });
+    const next = await post(
+      '/webhooks/shop?tenant=t',
+      { 'content-type': 'application/json', 'x-request-id': 'shop-after-deep' },
+      '{"kind":"order.created","order":{"id":"B"}}',
+    );
+    expect(next.status).toBe(202);
+    await delivered('shop-after-deep');
+    expect(fn.received.some((r) => r.headers['ce-id'] === 'shop-deep')).toBe(false);
+  });
+
   it('keeps the attributes of a request that already is a CloudEvent', async () => {
     const res = await post(
       '/webhooks/shop?tenant=t',

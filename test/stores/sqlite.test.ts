@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { SqliteStore } from '../../stores/sqlite/sqlite-store.js';
@@ -115,6 +116,44 @@ describe('SqliteStore', () => {
     await expect(good).resolves.toHaveLength(1);
     await expect(bad).rejects.toThrow();
     expect(store.due('a', Date.now(), 10, new Set()).map((d) => d.event.attributes['id'])).toEqual(['ok']);
+    store.close();
+  });
+
+  it('a failing write leaves the other writes of its turn in one transaction', async () => {
+    const { store, dir } = open();
+    // Every commit appends at least one frame (a page and its header) to the write-ahead log,
+    // so a turn of 20 writes that appends fewer than 20 frames was committed together, not in
+    // a transaction per write.
+    const probe = new Database(join(dir, 'events.db'), { readonly: true });
+    const pageSize = Number(probe.pragma('page_size', { simple: true }));
+    probe.close();
+    const walFrames = () => (statSync(join(dir, 'events.db-wal')).size - 32) / (pageSize + 24);
+    const writes = 20;
+    const turn = (prefix: string, failing: Promise<unknown>[] = []) =>
+      Promise.allSettled([
+        ...Array.from({ length: writes }, (_, i) =>
+          store.append([{ event: ev(`${prefix}${i}`), subscriptions: ['a'] }]),
+        ),
+        ...failing,
+      ]);
+    await turn('warm');
+    const start = walFrames();
+    const results = await turn('mixed', [
+      // the same (subscription, seq) twice violates the primary key
+      store.append([{ event: ev('dup'), subscriptions: ['a', 'a'] }]),
+      // data that has no JSON text cannot be stored at all
+      store.append([{ event: ev('bigint', { kind: 'json', value: 1n }), subscriptions: ['a'] }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      ...Array(writes).fill('fulfilled'),
+      'rejected',
+      'rejected',
+    ]);
+    expect(walFrames() - start).toBeLessThan(writes);
+    const due = store.due('a', Date.now(), 100, new Set()).map((d) => String(d.event.attributes['id']));
+    expect(due.filter((id) => id.startsWith('mixed'))).toHaveLength(writes);
+    expect(due).not.toContain('dup');
+    expect(due).not.toContain('bigint');
     store.close();
   });
 

@@ -1,3 +1,5 @@
+import { parseJson } from '../../../broker/cloudevents/json-depth.js';
+
 /**
  * What a member announces (retained) on its membership topic, and how such a message is read.
  * Only the message format lives here: publishing it is the announcer's job.
@@ -18,13 +20,14 @@ export interface Announcement {
 }
 
 /**
- * Reads an announcement; undefined for anything else (an unknown state, not JSON). Other
- * processes write these topics, so nothing in a payload is trusted before it is checked.
+ * Reads an announcement; undefined for anything else (an unknown state, not JSON, JSON nested
+ * too deep). Other processes write these topics, so nothing in a payload is trusted before it is
+ * checked.
  */
 export function parseAnnouncement(payload: Buffer | string): Announcement | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(payload.toString());
+    value = parseJson(payload.toString(), 'an announcement');
   } catch {
     return undefined;
   }

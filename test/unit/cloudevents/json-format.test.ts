@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../../broker/cloudevents/event.js';
 import {
+  decodeJsonBatch,
+  decodeJsonEvent,
   eventFromJson,
   eventToJson,
   eventToJsonText,
+  JSON_BATCH_MEDIA_TYPE,
+  JSON_EVENT_MEDIA_TYPE,
   parseBatch,
 } from '../../../broker/cloudevents/json-format.js';
 import { BrokerError } from '../../../broker/errors.js';
@@ -273,5 +277,42 @@ describe('parseBatch (json-format 4)', () => {
     } catch (error) {
       expect((error as BrokerError).cause).toBeInstanceOf(BrokerError);
     }
+  });
+});
+
+/**
+ * JSON nested deeper than 1,000 levels of arrays and objects is refused where it comes in: past a
+ * few thousand, storing or delivering the value overflows the stack.
+ */
+describe('nesting depth of JSON read from outside', () => {
+  const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  const eventText = (data: string) =>
+    `{"specversion":"1.0","id":"1","source":"/s","type":"t","data":${data}}`;
+  const event = { value: JSON_EVENT_MEDIA_TYPE, label: 'header Content-Type' };
+  const batch = { value: JSON_BATCH_MEDIA_TYPE, label: 'header Content-Type' };
+
+  it('reads a structured event of 1,000 levels, its own object included, and refuses 1,001', () => {
+    expect(decodeJsonEvent(utf8(eventText(arrays(999))), event).data.kind).toBe('json');
+    expectBrokerError(
+      () => decodeJsonEvent(utf8(eventText(arrays(1000))), event),
+      'malformed_json',
+      /^the body is nested deeper than 1000 levels of arrays and objects$/,
+    );
+  });
+
+  it('counts the array of a batch as a level', () => {
+    expect(decodeJsonBatch(utf8(`[${eventText(arrays(998))}]`), batch)).toHaveLength(1);
+    expectBrokerError(
+      () => decodeJsonBatch(utf8(`[${eventText(arrays(999))}]`), batch),
+      'malformed_json',
+      /nested deeper than 1000 levels/,
+    );
+  });
+
+  it('writes JSON bytes too deep to read as data_base64, like bytes that do not parse', () => {
+    expect(eventToJson(bytesEvent(utf8(arrays(1000)), 'application/json'))).toHaveProperty('data');
+    const deep = eventToJson(bytesEvent(utf8(arrays(1001)), 'application/json'));
+    expect(deep).not.toHaveProperty('data');
+    expect(deep).toHaveProperty('data_base64');
   });
 });

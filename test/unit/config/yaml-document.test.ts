@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifestFile } from '../../../broker/config/yaml-document.js';
+import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from './alias-bomb.js';
 
 const text = [
   'apiVersion: trigger-broker/v1', // 1
@@ -44,5 +45,29 @@ describe('manifest positions', () => {
     const bad = parseManifestFile('bad.yaml', 'a: 1\na: 2\n');
     expect(bad.problems[0]).toMatchObject({ file: 'bad.yaml', line: 2, col: 1 });
     expect(bad.problems[0]!.message).toMatch(/^YAML: /);
+  });
+});
+
+describe('documents the yaml library cannot turn into data', () => {
+  it('reports an alias bomb at the alias where expansion stopped, instead of throwing', () => {
+    const { documents, problems } = parseManifestFile('bomb.yaml', ALIAS_BOMB);
+    expect(documents).toEqual([]);
+    expect(problems).toEqual([{ file: 'bomb.yaml', ...ALIAS_BOMB_PROBLEM }]);
+  });
+
+  it('reports an alias to an anchor not defined before it at that alias', () => {
+    const { documents, problems } = parseManifestFile(
+      'f.yaml',
+      'kind: Broker\n---\nkind: Subscription\nspec: { sink: *nowhere }\n',
+    );
+    expect(documents).toHaveLength(1);
+    expect(problems).toEqual([
+      {
+        file: 'f.yaml',
+        line: 4,
+        col: 15,
+        message: 'YAML: Unresolved alias (the anchor must be set before the alias): nowhere',
+      },
+    ]);
   });
 });

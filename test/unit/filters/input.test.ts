@@ -36,6 +36,12 @@ describe('filterInput: the data a pattern sees', () => {
     expect(filterInput(bytes('\u0000\u0001', 'application/octet-stream')).data()).toBeUndefined();
   });
 
+  it('keeps JSON bytes nested deeper than 1,000 levels as a string: too deep to read as JSON', () => {
+    const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    expect(filterInput(bytes(arrays(1000), 'application/json')).data()).toBeInstanceOf(Array);
+    expect(filterInput(bytes(arrays(1001), 'application/json')).data()).toBe(arrays(1001));
+  });
+
   it('builds the JSON form from the attributes and that data, with no data field when there is none', () => {
     const input = filterInput(bytes('[1]', 'application/json'));
     expect(input.json()).toEqual({ ...attributes, datacontenttype: 'application/json', data: [1] });

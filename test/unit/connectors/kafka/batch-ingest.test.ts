@@ -108,6 +108,40 @@ describe('BatchIngest (a batch in hand, a store that refuses)', () => {
     expect(commits).toEqual(['102']);
   });
 
+  it('dead-letters records whose JSON nests deeper than 1,000 levels, structured or raw, and goes on past them', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const records = rawRecords(4);
+    records[1] = record({
+      offset: '101',
+      value: Buffer.from(`{"specversion":"1.0","id":"s","source":"/s","type":"t","data":${deep}}`),
+      headers: [h('content-type', 'application/cloudevents+json')],
+    });
+    records[2] = record({ offset: '102', value: Buffer.from(deep) });
+    const { batch, commits } = fakeBatch(records);
+    const stored: string[] = [];
+    const { context, deadLetters } = storeContext(async (events) => {
+      stored.push(...ids(events));
+    });
+    await new BatchIngest(
+      batch,
+      createRecordConverter(mapper(RAW_CE)),
+      context,
+      new AbortController().signal,
+      OPTIONS,
+    ).run();
+    expect(stored.sort()).toEqual(['r0', 'r3']);
+    const tooDeep = 'is nested deeper than 1000 levels of arrays and objects';
+    expect(
+      deadLetters
+        .map((d) => [(d.origin as { offset: string }).offset, d.reason])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    ).toEqual([
+      ['101', `malformed_json: the body ${tooDeep}`],
+      ['102', `malformed_json: the payload ${tooDeep}`],
+    ]);
+    expect(commits).toEqual(['103']);
+  });
+
   it('on a rebalance (the heartbeat fails) lets what is under way finish, commits it, and rethrows', async () => {
     const rebalance = new Error('The group is rebalancing');
     let beats = 0;

@@ -45,4 +45,32 @@ describe('mqtt binding (mqtt-binding.md)', () => {
     ).toBe('malformed_event');
     expect(brokerError(() => read(message({ payload: Buffer.from('hi') }))).code).toBe('malformed_json');
   });
+
+  it('refuses a payload whose JSON nests deeper than 1,000 levels, raw or structured', () => {
+    const read = compileMqttEventReader(
+      { type: 't', source: '/s', id: '${body.id}' },
+      ['spec', 'ce'],
+      () => undefined,
+    );
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const raw = brokerError(() =>
+      read(message({ contentType: 'application/json', payload: Buffer.from(deep) })),
+    );
+    expect([raw.code, raw.detail]).toEqual([
+      'malformed_json',
+      'the payload is nested deeper than 1000 levels of arrays and objects',
+    ]);
+    const structured = brokerError(() =>
+      read(
+        message({
+          contentType: 'application/cloudevents+json',
+          payload: Buffer.from(`{"specversion":"1.0","id":"1","source":"/s","type":"t","data":${deep}}`),
+        }),
+      ),
+    );
+    expect([structured.code, structured.detail]).toEqual([
+      'malformed_json',
+      'the body is nested deeper than 1000 levels of arrays and objects',
+    ]);
+  });
 });

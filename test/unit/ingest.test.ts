@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../broker/cloudevents/event.js';
+import { compileConfig, type RuntimeConfig } from '../../broker/compile/compile.js';
+import { Dispatcher } from '../../broker/dispatch/dispatcher.js';
+import { BrokerError } from '../../broker/errors.js';
+import { EXTRA_DIALECTS } from '../../broker/filters/dialects.js';
+import { Ingestor } from '../../broker/ingest.js';
+import { createMetrics } from '../../broker/metrics.js';
+import { PLUGINS } from '../../plugins.js';
+import { SqliteStore } from '../../stores/sqlite/sqlite-store.js';
+
+describe('Ingestor, when the store cannot commit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-ingest-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const config = compileConfig([], { secrets: 'form', dialects: EXTRA_DIALECTS, plugins: PLUGINS })
+    .config as RuntimeConfig;
+  const event: CloudEvent = {
+    attributes: { specversion: '1.0', id: 'e1', source: '/s', type: 't' },
+    data: { kind: 'none' },
+  };
+
+  function closedStoreIngestor() {
+    // A real store, closed: it refuses every write, as it does while the broker shuts down.
+    const store = new SqliteStore({ dir, synchronous: 'normal' });
+    store.close();
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const metrics = createMetrics(
+      () => new Map(),
+      () => [],
+    );
+    const ingestor = new Ingestor(store, new Dispatcher(store, metrics, log), metrics, () => config, log);
+    return { ingestor, lines };
+  }
+
+  it('logs the failed commit with its error, and refuses the events as unavailable', async () => {
+    const { ingestor, lines } = closedStoreIngestor();
+    const refused = await ingestor.ingest([event], 'events').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(BrokerError);
+    expect((refused as BrokerError).code).toBe('unavailable');
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'the event store could not commit; the events were refused',
+        ingress: 'events',
+        events: 1,
+        err: expect.objectContaining({ message: 'store is closed' }),
+      }),
+    );
+  });
+
+  it('logs a dead letter it could not commit', async () => {
+    const { ingestor, lines } = closedStoreIngestor();
+    const refused = await ingestor
+      .ingestMalformed('orders', { reason: 'malformed_json: x', payload: new Uint8Array([1]), origin: {} })
+      .catch((error: unknown) => error);
+    expect((refused as BrokerError).code).toBe('unavailable');
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'the event store could not commit a dead letter',
+        source: 'orders',
+        err: expect.objectContaining({ message: 'store is closed' }),
+      }),
+    );
+  });
+});
