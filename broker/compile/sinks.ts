@@ -6,13 +6,15 @@ import type { ManifestScope } from './scope.js';
 /**
  * Builds the sink a `sink` (or `deadLetterSink`) block names: `{ <kind>: settings }` selects a
  * typed sink by its key, anything else is the inline sink's own settings (`{ uri, ... }`). The
- * manifest schema has already checked that the block is one of these shapes.
+ * manifest schema has already checked that the block is one of these shapes. `concurrency` is
+ * the subscription's `delivery.concurrency`, the sink's share of connections.
  */
 export function buildSink(
   spec: SinkSpec,
   path: readonly PathSegment[],
   scope: ManifestScope,
   descriptors: readonly SinkDescriptor<Record<string, unknown>>[],
+  concurrency: number,
 ): Sink | undefined {
   const keys = Object.keys(spec);
   const typed = keys.length === 1 ? descriptors.find((d) => !d.inline && d.kind === keys[0]) : undefined;
@@ -22,6 +24,7 @@ export function buildSink(
       path: [...path, typed.kind],
       report: scope.report,
       secret: (ref, at) => scope.secret(ref, at),
+      concurrency,
     });
   }
   const inline = descriptors.find((d) => d.inline);
@@ -34,5 +37,6 @@ export function buildSink(
     path,
     report: scope.report,
     secret: (ref, at) => scope.secret(ref, at),
+    concurrency,
   });
 }

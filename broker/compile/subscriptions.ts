@@ -28,10 +28,13 @@ export function compileSubscription(
   const { manifest } = scope.item;
   const spec = manifest.spec;
   const predicate = compileFilters(spec.filters, ['spec', 'filters'], scope.report, dialects);
-  const sink = buildSink(spec.sink, ['spec', 'sink'], scope, sinks);
   const d = spec.delivery ?? {};
+  const concurrency = d.concurrency ?? DELIVERY_DEFAULTS.concurrency;
+  // Both sinks get the whole concurrency: the worker shares its slots between them, so either
+  // may have all of them in flight (a backlog of dead letters, or none at all).
+  const sink = buildSink(spec.sink, ['spec', 'sink'], scope, sinks, concurrency);
   const deadLetterSink = d.deadLetterSink
-    ? buildSink(d.deadLetterSink, ['spec', 'delivery', 'deadLetterSink'], scope, sinks)
+    ? buildSink(d.deadLetterSink, ['spec', 'delivery', 'deadLetterSink'], scope, sinks, concurrency)
     : undefined;
   const timeoutMs = scope.duration(d.timeout, DELIVERY_DEFAULTS.timeout, ['spec', 'delivery', 'timeout']);
   if (timeoutMs === 0 && d.timeout !== undefined && 'ms' in parseDuration(d.timeout)) {
@@ -53,7 +56,7 @@ export function compileSubscription(
           'backoffDelay',
         ]),
         timeoutMs,
-        concurrency: d.concurrency ?? DELIVERY_DEFAULTS.concurrency,
+        concurrency,
       },
       fingerprint: JSON.stringify(spec),
     },

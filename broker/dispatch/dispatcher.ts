@@ -19,7 +19,9 @@ export class Dispatcher {
   /**
    * Applies a (re)loaded set of subscriptions. A changed subscription keeps its worker and
    * its queue, so nothing in flight is lost or sent twice; a removed one stops taking
-   * deliveries (its queued deliveries stay in the store and resume if it comes back).
+   * deliveries (its queued deliveries stay in the store and resume if it comes back). Every
+   * reload brings newly built sinks: the ones they replace, or those of a removed subscription,
+   * are closed by their worker once the deliveries still using them have settled.
    */
   apply(subscriptions: readonly SubscriptionRuntime[]): void {
     const names = new Set(subscriptions.map((s) => s.name));

@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { DeliveryOutcome, Sink } from '../ports/sink.js';
 import type { DueDelivery, EventStore } from '../ports/store.js';
 import { backoffMs } from './backoff.js';
+import { RuntimeLeases } from './runtime-leases.js';
 import type { SubscriptionRuntime } from './types.js';
 
 /**
@@ -19,6 +20,8 @@ export class SubscriptionWorker {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private running = true;
+  /** Closes the sinks of a runtime replaced by a reload, or stopped, after its last delivery. */
+  private readonly leases: RuntimeLeases;
 
   constructor(
     runtime: SubscriptionRuntime,
@@ -27,6 +30,7 @@ export class SubscriptionWorker {
     private readonly log: Logger,
   ) {
     this.runtime = runtime;
+    this.leases = new RuntimeLeases(log);
   }
 
   get name(): string {
@@ -35,6 +39,9 @@ export class SubscriptionWorker {
 
   /** A reload changed the subscription: deliveries from now on use the new settings. */
   update(runtime: SubscriptionRuntime): void {
+    if (runtime === this.runtime) return;
+    // Deliveries in flight finish with the old sinks; those close after the last of them.
+    this.leases.retire(this.runtime);
     this.runtime = runtime;
     this.wake();
   }
@@ -52,20 +59,29 @@ export class SubscriptionWorker {
   /**
    * Stops taking deliveries; waits up to `graceMs` for those in flight, then aborts the rest.
    * An aborted delivery records nothing: it stays due in the store and is made again after
-   * a restart (at least once).
+   * a restart (at least once). Then the sinks are closed (their connections released).
    */
   async stop(graceMs: number): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    if (this.settled.size === 0) return;
-    const all = Promise.allSettled([...this.settled]);
-    const graceTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
-    if ((await Promise.race([all, graceTimer])) === 'timeout') {
-      for (const controller of this.inflight.values()) controller.abort(new Error('broker shutting down'));
-      await all;
+    if (this.settled.size > 0) {
+      const all = Promise.allSettled([...this.settled]);
+      const graceTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
+      if ((await Promise.race([all, graceTimer])) === 'timeout') {
+        for (const controller of this.inflight.values()) controller.abort(new Error('broker shutting down'));
+        await all;
+      }
     }
+    this.leases.retire(this.runtime);
+    await this.leases.closed();
   }
 
+  /**
+   * Starts as many due deliveries as there are free slots. It runs only from `wake` (setImmediate)
+   * or a timer, never in the turn that settled a delivery, so a sink has released that delivery's
+   * connection by then: a sink with exactly `concurrency` connections never queues a delivery
+   * (docs/architecture.md, "The path of one event").
+   */
   private pump(): void {
     if (!this.running || !this.store.isOpen()) return;
     const { concurrency } = this.runtime.delivery;
@@ -104,12 +120,15 @@ export class SubscriptionWorker {
   private start(delivery: DueDelivery): void {
     const controller = new AbortController();
     this.inflight.set(delivery.seq, controller);
-    const done = this.attempt(delivery, controller.signal)
+    const runtime = this.runtime;
+    this.leases.hold(runtime);
+    const done = this.attempt(runtime, delivery, controller.signal)
       .catch((err: unknown) => {
         if (!controller.signal.aborted)
           this.log.error({ subscription: this.runtime.name, err }, 'delivery bookkeeping failed');
       })
       .finally(() => {
+        this.leases.release(runtime);
         this.inflight.delete(delivery.seq);
         this.settled.delete(done);
         // Refill in batches, once half the slots are free: one store query then serves many
@@ -119,8 +138,11 @@ export class SubscriptionWorker {
     this.settled.add(done);
   }
 
-  private async attempt(delivery: DueDelivery, signal: AbortSignal): Promise<void> {
-    const runtime = this.runtime;
+  private async attempt(
+    runtime: SubscriptionRuntime,
+    delivery: DueDelivery,
+    signal: AbortSignal,
+  ): Promise<void> {
     const toDeadLetterSink = delivery.phase === 'deadletter';
     const sink = toDeadLetterSink ? runtime.deadLetterSink : runtime.sink;
     if (!sink) {

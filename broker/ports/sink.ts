@@ -38,6 +38,12 @@ export interface Sink {
    * broker is shutting down: the delivery is handed back, it was not an attempt).
    */
   deliver(event: CloudEvent, options: { signal: AbortSignal; timeoutMs: number }): Promise<DeliveryOutcome>;
+  /**
+   * Releases what this sink holds (its connection pool). The dispatcher calls it once, after the
+   * last delivery made through the sink has settled, when a reload replaced the subscription or
+   * removed it, and at shutdown; `deliver` is never called after it.
+   */
+  close?(): Promise<void>;
 }
 
 /** What a sink's builder gets from the configuration compiler. */
@@ -49,6 +55,12 @@ export interface SinkBuildContext<Spec = Record<string, unknown>> {
   report(path: readonly PathSegment[], message: string, options?: { offset?: number }): void;
   /** Resolves a secret reference; undefined in validate mode or when it is missing (then reported). */
   secret(ref: SecretRef, path: readonly PathSegment[]): Secret | undefined;
+  /**
+   * The subscription's `delivery.concurrency`: the most deliveries this sink will ever have in
+   * flight at once (the sink and the dead-letter sink share the subscription's slots), so a sink
+   * that owns connections sizes its pool to it and never queues a delivery behind another.
+   */
+  concurrency: number;
 }
 
 /**
@@ -65,6 +77,9 @@ export interface SinkDescriptor<Spec = Record<string, unknown>> {
   /** JSON Schema (draft-07) of the settings; every property has a description and examples. */
   readonly settings: JsonSchema;
   build(context: SinkBuildContext<Spec>): Sink | undefined;
-  /** Releases what the plugin's sinks share (connection pools) when the broker stops. */
+  /**
+   * Releases what the plugin's sinks share, if anything, when the broker stops (after every
+   * sink's own `close`).
+   */
   close?(): Promise<void>;
 }

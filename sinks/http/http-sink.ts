@@ -1,36 +1,50 @@
-import { Agent, request, errors as undiciErrors } from 'undici';
+import { Pool, request, errors as undiciErrors } from 'undici';
 import { encodeBinary, encodeStructured } from '../../broker/bindings/http.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import type { DeliveryOutcome, ProtocolDetail, Sink } from '../../broker/ports/sink.js';
-
-/**
- * One keep-alive connection pool for every HTTP sink of the process: undici keeps a pool per
- * origin inside the agent, so subscriptions that call the same function share connections.
- */
-const sharedAgent = new Agent({
-  keepAliveTimeout: 30_000,
-  keepAliveMaxTimeout: 300_000,
-  connections: 256,
-  pipelining: 1,
-});
 
 export interface HttpSinkOptions {
   uri: string;
   format: 'binary' | 'structured';
   headers?: Record<string, string>;
+  /** Connections this sink may open: the subscription's `delivery.concurrency`. */
+  connections: number;
 }
 
 const MAX_ERROR_BODY = 512;
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
-/** Delivers a CloudEvent to an HTTP function (CloudEvents HTTP binding, binary or structured mode). */
+/**
+ * Delivers a CloudEvent to an HTTP function (CloudEvents HTTP binding, binary or structured mode).
+ *
+ * Each sink owns its keep-alive connection pool, as many connections as its subscription's
+ * concurrency (docs/architecture.md, "The path of one event"). Sinks never share one: with a
+ * shared pool, subscriptions whose function hangs on the same host:port took every connection
+ * and the healthy ones queued behind them, their queueing counted against their delivery
+ * timeout. Sized to the concurrency, a delivery never waits for a connection, so its timeout
+ * measures the attempt alone. An unused pool holds no socket or timer, so a sink that is built
+ * and never delivers (`validate`, a rejected reload) needs no `close`.
+ */
 export class HttpSink implements Sink {
   readonly destination: string;
   private readonly options: HttpSinkOptions;
+  private readonly pool: Pool;
 
   constructor(options: HttpSinkOptions) {
     this.options = options;
     this.destination = redactUserinfo(options.uri);
+    this.pool = new Pool(new URL(options.uri).origin, {
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 300_000,
+      // One request per connection at a time: a slow answer never holds up the next delivery.
+      pipelining: 1,
+    });
+  }
+
+  /** Closes the pool's connections once the requests on them are done. */
+  async close(): Promise<void> {
+    await this.pool.close();
   }
 
   async deliver(
@@ -46,7 +60,7 @@ export class HttpSink implements Sink {
         method: 'POST',
         headers,
         body: encoded.body === undefined ? undefined : Buffer.from(encoded.body),
-        dispatcher: sharedAgent,
+        dispatcher: this.pool,
         signal: combined,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -120,8 +134,4 @@ function redactUserinfo(uri: string): string {
   } catch {
     return uri;
   }
-}
-
-export async function closeHttpSinks(): Promise<void> {
-  await sharedAgent.close();
 }

@@ -1,6 +1,6 @@
 /** The plain HTTP function sink: `sink: { uri, format, headers }` (registered in plugins.ts). */
 import type { SinkDescriptor } from '../../broker/ports/sink.js';
-import { closeHttpSinks, HttpSink } from './http-sink.js';
+import { HttpSink } from './http-sink.js';
 
 export interface HttpSinkSpec {
   uri: string;
@@ -38,7 +38,7 @@ export const httpSink: SinkDescriptor<HttpSinkSpec> = {
       },
     },
   },
-  build({ spec, path, report }) {
+  build({ spec, path, report, concurrency }) {
     let url: URL;
     try {
       url = new URL(spec.uri);
@@ -54,7 +54,7 @@ export const httpSink: SinkDescriptor<HttpSinkSpec> = {
       uri: spec.uri,
       format: spec.format ?? 'binary',
       ...(spec.headers ? { headers: spec.headers } : {}),
+      connections: concurrency,
     });
   },
-  close: closeHttpSinks,
 };

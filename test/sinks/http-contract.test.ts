@@ -42,6 +42,7 @@ sinkContract({
       report: (path: readonly PathSegment[], message: string) =>
         problems.push(`${path.join('.')}: ${message}`),
       secret: () => undefined,
+      concurrency: 4,
     });
     if (!sink || problems.length > 0) throw new Error(`http sink not built: ${problems.join('; ')}`);
     return sink as Sink;

@@ -1,0 +1,118 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { CloudEvent } from '../../../broker/cloudevents/event.js';
+import { Dispatcher } from '../../../broker/dispatch/dispatcher.js';
+import type { SubscriptionRuntime } from '../../../broker/dispatch/types.js';
+import { createMetrics } from '../../../broker/metrics.js';
+import type { DeliveryOutcome, Sink } from '../../../broker/ports/sink.js';
+import type { DueDelivery, EventStore } from '../../../broker/ports/store.js';
+
+const event: CloudEvent = {
+  attributes: { specversion: '1.0', id: 'e1', source: '/s', type: 't' },
+  data: { kind: 'none' },
+};
+
+/** A sink whose deliveries wait until the test answers them, and that notes its close. */
+function heldSink(name: string) {
+  const waiting: ((o: DeliveryOutcome) => void)[] = [];
+  let closes = 0;
+  const sink: Sink = {
+    destination: name,
+    deliver: () => new Promise<DeliveryOutcome>((r) => waiting.push(r)),
+    async close() {
+      closes += 1;
+    },
+  };
+  return {
+    sink,
+    /** Deliveries waiting for an answer. */
+    waiting: () => waiting.length,
+    answerAll: () => {
+      for (const answer of waiting.splice(0)) answer({ kind: 'ok' });
+    },
+    closes: () => closes,
+  };
+}
+
+/** A store holding `count` deliveries due now for subscription `s`, forgotten once complete. */
+function storeWith(count: number): EventStore {
+  const due = new Map<number, DueDelivery>();
+  for (let seq = 1; seq <= count; seq++)
+    due.set(seq, { seq, subscription: 's', phase: 'sink', attempts: 0, event });
+  const store: Partial<EventStore> = {
+    isOpen: () => true,
+    due: (_s, _now, limit, exclude) => [...due.values()].filter((d) => !exclude.has(d.seq)).slice(0, limit),
+    nextDueAfter: () => undefined,
+    async complete(_s, seq) {
+      due.delete(seq);
+    },
+  };
+  return store as EventStore;
+}
+
+const runtime = (sink: Sink, deadLetterSink?: Sink): SubscriptionRuntime => ({
+  name: 's',
+  sink,
+  deadLetterSink,
+  delivery: { retry: 0, backoffPolicy: 'linear', backoffDelayMs: 10, timeoutMs: 1000, concurrency: 4 },
+  fingerprint: 'f',
+});
+
+const until = async (test: () => boolean) => {
+  for (let i = 0; !test(); i++) {
+    if (i > 200) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+/**
+ * Each built sink owns its connections, and every reload builds new sinks: the dispatcher closes
+ * a sink a reload replaced or removed, and every sink at shutdown, but only once no delivery
+ * made through it is still in flight (docs/architecture.md, "Ports").
+ */
+describe('Dispatcher: closing the sinks it no longer uses', () => {
+  const metrics = () =>
+    createMetrics(
+      () => new Map(),
+      () => [],
+    );
+  const log = pino({ level: 'silent' });
+
+  it('closes the sinks a reload replaced after their deliveries in flight settle, not before', async () => {
+    const old = heldSink('old');
+    const oldDls = heldSink('old-dls');
+    const next = heldSink('next');
+    const dispatcher = new Dispatcher(storeWith(2), metrics(), log);
+    dispatcher.apply([runtime(old.sink, oldDls.sink)]);
+    await until(() => old.waiting() === 2);
+
+    dispatcher.apply([runtime(next.sink)]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(old.closes()).toBe(0); // two deliveries still use it
+
+    old.answerAll();
+    await until(() => old.closes() === 1);
+    expect(oldDls.closes()).toBe(1);
+    expect(next.closes()).toBe(0);
+
+    await dispatcher.stop(1000);
+    expect(next.closes()).toBe(1);
+    expect(old.closes()).toBe(1);
+  });
+
+  it('closes a removed subscription’s sinks once, after its deliveries, even when shutdown stops it again', async () => {
+    const removed = heldSink('removed');
+    const dispatcher = new Dispatcher(storeWith(1), metrics(), log);
+    dispatcher.apply([runtime(removed.sink)]);
+    await until(() => removed.waiting() === 1);
+
+    dispatcher.apply([]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(removed.closes()).toBe(0);
+
+    const shutdown = dispatcher.stop(5000);
+    removed.answerAll();
+    await shutdown;
+    expect(removed.closes()).toBe(1);
+  });
+});
