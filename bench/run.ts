@@ -18,6 +18,11 @@ if (want('matcher')) {
   printMatcherRows(await runMatcherBench({ traffic: 'skewed' }));
 }
 
+if (want('store-check')) {
+  const { runStoreCheckBench, printStoreCheckRow } = await import('./store-check.js');
+  printStoreCheckRow(await runStoreCheckBench());
+}
+
 // The connector benchmarks, each imported only when wanted (they load their client libraries),
 // all printed as the same table: scenario, broker msg/s, baseline msg/s, ratio.
 const connectors = {

@@ -1,10 +1,20 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Told whether the queue-depth query worked, each time /metrics is read. */
+export interface DepthsReport {
+  ok(): void;
+  failed(error: unknown): void;
+}
+
 /**
  * The broker's Prometheus metrics, on a registry of its own (not prom-client's global one),
  * so that two brokers in one process (tests) do not share counters.
  */
-export function createMetrics(depths: () => Map<string, number>, subscriptionNames: () => string[]) {
+export function createMetrics(
+  depths: () => Map<string, number>,
+  subscriptionNames: () => string[],
+  depthsReport?: DepthsReport,
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'trigger_broker_process_' });
   const eventsAccepted = new Counter({
@@ -51,7 +61,16 @@ export function createMetrics(depths: () => Map<string, number>, subscriptionNam
     registers: [registry],
     collect() {
       this.reset();
-      const counts = depths();
+      // The only metric that asks the store: when the store cannot answer (a damaged file), the
+      // gauge is left out of this scrape and every other metric is still served, never a 500.
+      let counts: Map<string, number>;
+      try {
+        counts = depths();
+      } catch (err) {
+        depthsReport?.failed(err);
+        return;
+      }
+      depthsReport?.ok();
       for (const name of subscriptionNames()) this.set({ subscription: name }, counts.get(name) ?? 0);
     },
   });

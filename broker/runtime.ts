@@ -12,7 +12,8 @@ import { createHttpServer } from './http/server.js';
 import { Ingestor } from './ingest.js';
 import { createMetrics } from './metrics.js';
 import type { PluginSet } from './ports/plugins.js';
-import type { EventStore } from './ports/store.js';
+import type { EventStore, StoreHealth } from './ports/store.js';
+import { storeLogs } from './store-logs.js';
 
 export interface StartOptions {
   configDir: string;
@@ -51,18 +52,26 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   const settings = config.broker;
   const storeDir = resolve(settings.storePath ?? options.dataDir ?? './data');
   let metricsRef: ReturnType<typeof createMetrics> | undefined;
+  const storeLog = storeLogs(log);
   const store = openStore(plugins, settings.storeType, {
     dir: storeDir,
     synchronous: settings.synchronous,
+    log,
     onCommit: (writes, seconds) => {
       metricsRef?.commitBatch.observe(writes);
       metricsRef?.commitDuration.observe(seconds);
+      storeLog.commits.succeeded();
     },
+    onCommitFailed: (err) => storeLog.commits.failed({ error: (err as Error)?.message ?? String(err) }),
   });
   let dispatcherRef: Dispatcher | undefined;
   const metrics = createMetrics(
     () => (store.isOpen() ? store.depths() : new Map()),
     () => dispatcherRef?.subscriptionNames() ?? [],
+    {
+      ok: () => storeLog.depths.succeeded(),
+      failed: (err) => storeLog.depths.failed({ error: (err as Error)?.message ?? String(err) }),
+    },
   );
   metricsRef = metrics;
   countSqlErrorsWith((kind) => metrics.filterErrors.inc({ kind }));
@@ -81,7 +90,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
     log,
     readiness: () => {
       const checks: Record<string, string> = {
-        store: store.isOpen() ? 'ok' : 'closed',
+        store: store.isOpen() ? storeCheck(store.health()) : 'closed',
         intake: stopping ? 'stopping' : 'ok',
       };
       for (const [name, state] of connectors.states())
@@ -200,10 +209,20 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       await Promise.race([app.close(), new Promise((r) => setTimeout(r, grace).unref())]);
       await dispatcher.stop(grace);
       store.close();
+      storeLog.close();
       await Promise.all(plugins.sinks.map((sink) => sink.close?.().catch(() => undefined)));
       log.info('stopped');
     },
   };
+}
+
+/**
+ * The store's readiness: not ready while it cannot commit, since every event sent would be
+ * refused (503); ready again after its next successful commit (the store tries one by itself).
+ */
+function storeCheck(health: StoreHealth): string {
+  if (health.status === 'ok') return 'ok';
+  return `cannot commit since ${new Date(health.since).toISOString()}: ${health.error}`;
 }
 
 /** Opens the store backend `Broker.spec.store.type` names (the first registered when unset). */

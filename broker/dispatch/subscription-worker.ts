@@ -4,8 +4,13 @@ import type { Metrics } from '../metrics.js';
 import type { DeliveryOutcome, Sink } from '../ports/sink.js';
 import type { DueDelivery, EventStore } from '../ports/store.js';
 import { backoffMs } from './backoff.js';
+import { type DeliveryLogs, deliveryLogs } from './delivery-logs.js';
 import { RuntimeLeases } from './runtime-leases.js';
+import { StorePause } from './store-pause.js';
 import type { SubscriptionRuntime } from './types.js';
+
+/** How often a subscription paused for the store looks again whether the store commits. */
+const HEALTH_RECHECK_MS = 1000;
 
 /**
  * Delivers one subscription's events, at most `concurrency` at a time, independently of
@@ -22,6 +27,9 @@ export class SubscriptionWorker {
   private running = true;
   /** Closes the sinks of a runtime replaced by a reload, or stopped, after its last delivery. */
   private readonly leases: RuntimeLeases;
+  /** Set while the store failed this subscription: no delivery starts before it ends. */
+  private readonly storePause = new StorePause();
+  private readonly logs: DeliveryLogs;
 
   constructor(
     runtime: SubscriptionRuntime,
@@ -31,6 +39,11 @@ export class SubscriptionWorker {
   ) {
     this.runtime = runtime;
     this.leases = new RuntimeLeases(log);
+    this.logs = deliveryLogs(
+      log,
+      () => this.runtime.name,
+      () => this.waiting(),
+    );
   }
 
   get name(): string {
@@ -64,6 +77,7 @@ export class SubscriptionWorker {
   async stop(graceMs: number): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    this.logs.close();
     if (this.settled.size > 0) {
       const all = Promise.allSettled([...this.settled]);
       const graceTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
@@ -84,22 +98,56 @@ export class SubscriptionWorker {
    */
   private pump(): void {
     if (!this.running || !this.store.isOpen()) return;
+    const now = Date.now();
+    if (this.paused(now)) return;
     const { concurrency } = this.runtime.delivery;
     const capacity = concurrency - this.inflight.size;
     if (capacity <= 0) return; // a finishing delivery wakes us
-    const now = Date.now();
     let due: DueDelivery[];
+    let next: number | undefined;
     try {
       due = this.store.due(this.runtime.name, now, capacity, new Set(this.inflight.keys()));
+      if (due.length < capacity) next = this.store.nextDueAfter(this.runtime.name, now);
     } catch (err) {
-      this.log.error({ subscription: this.runtime.name, err }, 'cannot read due deliveries');
-      this.schedule(now + 1000);
+      this.storeFailed(err, 'read due deliveries');
       return;
     }
     for (const delivery of due) this.start(delivery);
-    if (due.length < capacity) {
-      const next = this.store.nextDueAfter(this.runtime.name, now);
-      if (next !== undefined) this.schedule(next);
+    if (next !== undefined) this.schedule(next);
+  }
+
+  /**
+   * Whether no delivery may start now, and if so, when to look again. A delivery whose outcome
+   * cannot be recorded would be due again at once and delivered again and again, so none starts
+   * while this subscription's store pause lasts, nor while the store cannot commit at all (a
+   * full disk refusing events, even before this subscription tried to record anything).
+   */
+  private paused(now: number): boolean {
+    const until = this.storePause.pausedUntil;
+    if (now < until) {
+      this.schedule(until);
+      return true;
+    }
+    if (this.store.health().status !== 'ok') {
+      this.schedule(now + HEALTH_RECHECK_MS);
+      return true;
+    }
+    return false;
+  }
+
+  /** The store failed to hand out or record a delivery: pause, longer each time (StorePause). */
+  private storeFailed(err: unknown, operation: string): void {
+    const until = this.storePause.failed(Date.now());
+    this.logs.store.failed({ operation, error: (err as Error)?.message ?? String(err), resumeAt: until });
+    this.schedule(until);
+  }
+
+  /** How many deliveries wait, for the summaries; left out when the store cannot say. */
+  private waiting(): number | undefined {
+    try {
+      return this.store.isOpen() ? this.store.pending(this.runtime.name) : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -123,10 +171,15 @@ export class SubscriptionWorker {
     const runtime = this.runtime;
     this.leases.hold(runtime);
     const done = this.attempt(runtime, delivery, controller.signal)
-      .catch((err: unknown) => {
-        if (!controller.signal.aborted)
-          this.log.error({ subscription: this.runtime.name, err }, 'delivery bookkeeping failed');
-      })
+      .then(
+        (recorded) => {
+          if (recorded) this.logs.store.succeeded();
+        },
+        (err: unknown) => {
+          // At least once: the delivery stays due in the store and is made again after the pause.
+          if (!controller.signal.aborted) this.storeFailed(err, 'record a delivery outcome');
+        },
+      )
       .finally(() => {
         this.leases.release(runtime);
         this.inflight.delete(delivery.seq);
@@ -138,11 +191,12 @@ export class SubscriptionWorker {
     this.settled.add(done);
   }
 
+  /** Resolves true once the outcome is recorded, false when the delivery was handed back. */
   private async attempt(
     runtime: SubscriptionRuntime,
     delivery: DueDelivery,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const toDeadLetterSink = delivery.phase === 'deadletter';
     const sink = toDeadLetterSink ? runtime.deadLetterSink : runtime.sink;
     if (!sink) {
@@ -152,7 +206,7 @@ export class SubscriptionWorker {
         delivery.seq,
         'dead-letter sink removed from the configuration',
       );
-      return;
+      return true;
     }
     const event = toDeadLetterSink ? this.deadLetterCopy(delivery) : delivery.event;
     const started = process.hrtime.bigint();
@@ -160,7 +214,7 @@ export class SubscriptionWorker {
     try {
       outcome = await sink.deliver(event, { signal, timeoutMs: runtime.delivery.timeoutMs });
     } catch (err) {
-      if (signal.aborted) return; // handed back at shutdown
+      if (signal.aborted) return false; // handed back at shutdown
       outcome = { kind: 'retryable', error: (err as Error).message };
     }
     this.metrics.deliveryDuration.observe(
@@ -168,6 +222,7 @@ export class SubscriptionWorker {
       Number(process.hrtime.bigint() - started) / 1e9,
     );
     await this.record(runtime, sink, delivery, outcome);
+    return true;
   }
 
   private async record(
@@ -183,6 +238,7 @@ export class SubscriptionWorker {
     const status = outcome.detail?.code ?? 0;
     if (outcome.kind === 'ok') {
       this.metrics.deliveries.inc({ subscription: runtime.name, outcome: `${prefix}ok` });
+      this.logs.sink[phase].succeeded();
       await this.store.complete(runtime.name, delivery.seq, phase);
       return;
     }
@@ -195,10 +251,13 @@ export class SubscriptionWorker {
       status,
       error: outcome.error,
     };
+    // Every failed attempt is one debug line; the operator's lines are the per-subscription
+    // summaries of delivery-logs.ts, so a sink outage is a few lines, not one per attempt.
+    if (outcome.kind === 'retryable') this.logs.sink[phase].failed(logFields);
     if (outcome.kind === 'retryable' && attempts <= runtime.delivery.retry) {
       const wait = Math.max(backoffMs(runtime.delivery, attempts), outcome.retryAfterMs ?? 0);
       this.metrics.deliveries.inc({ subscription: runtime.name, outcome: `${prefix}retryable` });
-      this.log.warn({ ...logFields, retryInMs: wait }, 'delivery failed, will retry');
+      this.log.debug({ ...logFields, retryInMs: wait }, 'delivery failed, will retry');
       await this.store.reschedule(
         runtime.name,
         delivery.seq,
@@ -216,13 +275,15 @@ export class SubscriptionWorker {
         : `retries exhausted after ${attempts} attempts: ${outcome.error}`;
     if (phase === 'deadletter') {
       this.metrics.deliveries.inc({ subscription: runtime.name, outcome: 'deadletter_failed' });
-      this.log.error(logFields, 'dead-letter sink failed for good; the event stays in the dead-letter list');
+      this.log.debug(logFields, 'dead-letter sink failed for good; the event stays in the dead-letter list');
+      this.logs.lost[phase].failed({ ...logFields, reason });
       await this.store.deadLetterSinkFailed(runtime.name, delivery.seq, reason);
       return;
     }
     this.metrics.deliveries.inc({ subscription: runtime.name, outcome: outcome.kind });
     this.metrics.deliveries.inc({ subscription: runtime.name, outcome: 'deadlettered' });
-    this.log.error({ ...logFields, reason }, 'delivery failed for good; event dead-lettered');
+    this.log.debug({ ...logFields, reason }, 'delivery failed for good; event dead-lettered');
+    this.logs.lost[phase].failed({ ...logFields, reason });
     await this.store.deadLetter(
       {
         subscription: runtime.name,

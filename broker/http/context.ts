@@ -12,7 +12,7 @@ export interface HttpContext {
   ingestor: Ingestor;
   metrics: Metrics;
   log: Logger;
-  /** Readiness: the store is open and every connector is up. */
+  /** Readiness: the store is open and can commit, and every connector is up. */
   readiness(): { ready: boolean; checks: Record<string, string> };
 }
 

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { CloudEvent } from '../cloudevents/event.js';
 import type { JsonSchema } from './json-schema.js';
 
@@ -43,6 +44,17 @@ export interface DeadLetterEntry extends DeadLetterRecord {
 }
 
 /**
+ * Whether the store can commit: `failing` from a commit that failed for a reason of the store's
+ * own (a full disk, an I/O error, a damaged file; not a write that broke a constraint) until a
+ * commit succeeds again. The backend finds out by itself when it recovers, even when nothing
+ * else writes (the SQLite store tries a one-row write every second while failing), so readiness
+ * and paused subscriptions come back without help.
+ */
+export type StoreHealth =
+  | { readonly status: 'ok' }
+  | { readonly status: 'failing'; readonly since: number; readonly error: string };
+
+/**
  * The durable store behind the delivery promise. Writes are asynchronous so that an
  * implementation can group many callers' writes into one commit; a write's promise resolves
  * only once it is durable.
@@ -73,11 +85,15 @@ export interface EventStore {
   deadLetterSinkFailed(subscription: string, seq: number, error: string): Promise<void>;
   /** Pending deliveries per subscription. */
   depths(): Map<string, number>;
+  /** Pending deliveries of one subscription (cheaper than `depths` for one). */
+  pending(subscription: string): number;
   deadLetterRecord(subscription: string, seq: number): DeadLetterRecord | undefined;
   deadLetters(options?: { subscription?: string; limit?: number }): DeadLetterEntry[];
   /** Removes delivered events older than `before` (ms since the epoch); returns how many. */
   prune(before: number): number;
   isOpen(): boolean;
+  /** Whether commits succeed (readiness, and whether subscriptions may start deliveries). */
+  health(): StoreHealth;
   close(): void;
 }
 
@@ -91,6 +107,13 @@ export interface StoreOpenOptions {
   readonly?: boolean;
   /** Called after every group commit with how many writes it held and how long it took. */
   onCommit?: (writes: number, seconds: number) => void;
+  /** Called when a commit fails for a reason of the store's own (see `StoreHealth`). */
+  onCommitFailed?: (error: unknown) => void;
+  /**
+   * Where the backend says what the operator must know that is not an error of a call: a new,
+   * empty store created where the data directory already held files.
+   */
+  log?: Logger;
 }
 
 /** How a store backend plugs into the broker, selected by `Broker.spec.store.type`. */
@@ -102,5 +125,9 @@ export interface StoreDescriptor {
    * property has a description and examples. Generated into schemas/store.schema.json.
    */
   readonly settings: JsonSchema;
+  /**
+   * Opens (or creates) the store. Throws when the store must not be used, such as a damaged
+   * file, with a message that names the file and says what to do: `start` prints it and exits 1.
+   */
   open(options: StoreOpenOptions): EventStore;
 }

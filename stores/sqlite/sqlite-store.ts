@@ -8,8 +8,13 @@ import type {
   DeliveryPhase,
   DueDelivery,
   EventStore,
+  StoreHealth,
+  StoreOpenOptions,
 } from '../../broker/ports/store.js';
 import { decodeEventRow, type EventRow, encodeEventRow } from './codec.js';
+import { newStoreWarning, surveyDataDir } from './data-dir.js';
+import { DamagedStoreError, quickCheck, warmPageCache } from './integrity.js';
+import { isDamage, isStoreFailure } from './sqlite-errors.js';
 
 type Db = Database.Database;
 
@@ -50,7 +55,21 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   PRIMARY KEY (subscription, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS dead_letters_seq ON dead_letters (seq);
+CREATE TABLE IF NOT EXISTS store_probe (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  at INTEGER NOT NULL
+);
 `;
+
+/**
+ * While commits fail, how often the store tries the smallest commit there is (one row of
+ * store_probe), so that it notices by itself when it can commit again even if nothing else
+ * writes: readiness turns back to ready and paused subscriptions resume. A failed try costs a
+ * few system calls; the one that succeeds writes one page.
+ */
+const PROBE_INTERVAL_MS = 1000;
+
+const OK: StoreHealth = { status: 'ok' };
 
 /** A queued write: runs inside the next group transaction. */
 interface PendingWrite {
@@ -59,16 +78,8 @@ interface PendingWrite {
   reject(error: unknown): void;
 }
 
-export interface SqliteStoreOptions {
-  /** Directory holding `events.db`. */
-  dir: string;
-  /** `full` fsyncs every commit; `normal` survives a process crash (kill -9) but not a power loss. */
-  synchronous: 'full' | 'normal';
-  /** Open an existing store for reading only (the `deadletters` command, beside a running broker). */
-  readonly?: boolean;
-  /** Called after each group commit with how many writes it held (for metrics). */
-  onCommit?: (writes: number, seconds: number) => void;
-}
+/** `dir` holds `events.db`; `full` fsyncs every commit, `normal` survives a process crash (kill -9) but not a power loss. */
+export type SqliteStoreOptions = StoreOpenOptions;
 
 /**
  * The embedded store: SQLite in WAL mode. All writes go through one queue and are committed
@@ -82,20 +93,25 @@ export class SqliteStore implements EventStore {
   private flushScheduled = false;
   private open = true;
   private readonly onCommit: SqliteStoreOptions['onCommit'];
+  private readonly onCommitFailed: SqliteStoreOptions['onCommitFailed'];
+  private healthState: StoreHealth = OK;
+  private probeTimer: NodeJS.Timeout | undefined;
   private readonly stmt;
 
   constructor(options: SqliteStoreOptions) {
+    const file = join(options.dir, 'events.db');
     if (options.readonly) {
-      this.db = new Database(join(options.dir, 'events.db'), { readonly: true, fileMustExist: true });
+      this.db = new Database(file, { readonly: true, fileMustExist: true });
     } else {
+      const survey = surveyDataDir(options.dir);
+      const warning = newStoreWarning(options.dir, survey);
+      if (warning) options.log?.warn({ dir: options.dir, files: survey.others.slice(0, 20) }, warning);
       mkdirSync(options.dir, { recursive: true });
-      this.db = new Database(join(options.dir, 'events.db'));
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      this.db.exec(SCHEMA);
+      this.db = openChecked(file, options);
     }
     this.db.pragma('busy_timeout = 5000');
     this.onCommit = options.onCommit;
+    this.onCommitFailed = options.onCommitFailed;
     const db = this.db;
     this.stmt = {
       insertEvent: db.prepare<[string, number, Buffer | null, number]>(
@@ -134,6 +150,7 @@ export class SqliteStore implements EventStore {
         'SELECT subscription, seq, reason, status, error, dest, attempts, at FROM dead_letters WHERE subscription = ? AND seq = ?',
       ),
       depths: db.prepare('SELECT subscription, COUNT(*) AS n FROM deliveries GROUP BY subscription'),
+      pending: db.prepare<[string]>('SELECT COUNT(*) AS n FROM deliveries WHERE subscription = ?'),
       prune: db.prepare<[number]>(
         `DELETE FROM events WHERE seq IN (
            SELECT e.seq FROM events e
@@ -147,6 +164,10 @@ export class SqliteStore implements EventStore {
 
   isOpen(): boolean {
     return this.open;
+  }
+
+  health(): StoreHealth {
+    return this.healthState;
   }
 
   append(items: readonly AppendItem[]): Promise<number[]> {
@@ -255,6 +276,10 @@ export class SqliteStore implements EventStore {
     return out;
   }
 
+  pending(subscription: string): number {
+    return (this.stmt.pending.get(subscription) as { n: number }).n;
+  }
+
   deadLetterRecord(subscription: string, seq: number): DeadLetterRecord | undefined {
     return this.stmt.deadLetterRecord.get(subscription, seq) as DeadLetterRecord | undefined;
   }
@@ -296,6 +321,7 @@ export class SqliteStore implements EventStore {
     if (!this.open) return;
     this.flush();
     this.open = false;
+    if (this.probeTimer) clearInterval(this.probeTimer);
     this.db.close();
   }
 
@@ -346,10 +372,77 @@ export class SqliteStore implements EventStore {
         failures = batch.map(() => err ?? new Error('commit failed'));
       }
     }
-    this.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+    // A commit happened when the batch went through whole, or when at least one write did alone.
+    const committed = failures.length === 0 || batch.some((_, i) => failures[i] === undefined);
+    if (committed) {
+      this.onCommit?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9);
+      this.setHealth(OK);
+    } else {
+      const cause = failures.find(isStoreFailure);
+      if (cause !== undefined) {
+        this.onCommitFailed?.(cause);
+        this.setHealth({
+          status: 'failing',
+          since: this.healthState.status === 'failing' ? this.healthState.since : Date.now(),
+          error: (cause as Error).message,
+        });
+      }
+    }
     batch.forEach((write, i) => {
       if (failures[i] !== undefined) write.reject(failures[i]);
       else write.resolve(results[i]);
     });
+  }
+
+  private setHealth(next: StoreHealth): void {
+    this.healthState = next;
+    if (next.status === 'ok' && this.probeTimer) {
+      clearInterval(this.probeTimer);
+      this.probeTimer = undefined;
+    } else if (next.status === 'failing' && !this.probeTimer) {
+      this.probeTimer = setInterval(() => this.probe(), PROBE_INTERVAL_MS);
+      this.probeTimer.unref();
+    }
+  }
+
+  /** One small commit, unless other writes are on their way (their commit tells the same). */
+  private probe(): void {
+    if (!this.open || this.queue.length > 0) return;
+    this.enqueue((db) =>
+      db
+        .prepare(
+          'INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
+        )
+        .run(Date.now()),
+    ).catch(() => undefined); // the outcome is in the health state
+  }
+}
+
+/**
+ * Opens the store file for writing and checks it whole first (PRAGMA quick_check): a damaged
+ * store is refused with a message naming the file and what to do, instead of running on it and
+ * failing later, one query at a time.
+ */
+function openChecked(file: string, options: SqliteStoreOptions): Db {
+  let db: Db | undefined;
+  try {
+    warmPageCache(file);
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    const problems = quickCheck(db);
+    if (problems.length > 0) throw new DamagedStoreError(file, options.dir, problems);
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    try {
+      db?.close();
+    } catch {
+      // the error that got us here is the one to report
+    }
+    if (err instanceof DamagedStoreError) throw err;
+    const message = (err as Error).message;
+    if (isDamage(err)) throw new DamagedStoreError(file, options.dir, [message]);
+    throw new Error(`cannot open the store ${file}: ${message}`, { cause: err });
   }
 }

@@ -51,12 +51,22 @@ export function scratch(prefix = 'tb-e2e-'): {
   };
 }
 
-/** Runs the real CLI as a child process. */
+/**
+ * Runs the real CLI as a child process. With `timeoutMs`, a command still running by then is
+ * killed and resolves with code null (a `start` that should have refused to run, but runs).
+ */
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  options: { timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: REPO_ROOT });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (options.timeoutMs !== undefined) {
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.once('exit', () => clearTimeout(timer));
+  }
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => {

@@ -5,4 +5,5 @@ export { createKafkaTopics, kafkaBrokerList, startKafka, uniqueTopicName } from 
 export { startMosquitto } from './mosquitto.js';
 export { startNats } from './nats.js';
 export { freeLoopbackPort } from './ports.js';
+export { canMountSmallDisk, mountSmallDisk, type SmallDisk } from './small-disk.js';
 export { waitFor } from './wait.js';

@@ -1,10 +1,23 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { SqliteStore } from '../../stores/sqlite/sqlite-store.js';
+import { canMountSmallDisk, mountSmallDisk, type SmallDisk } from '../harness/small-disk.js';
+import { waitFor } from '../harness/wait.js';
 
 const dirs: string[] = [];
 function open(onCommit?: (writes: number) => void): { store: SqliteStore; dir: string } {
@@ -167,5 +180,124 @@ describe('SqliteStore', () => {
     expect(store.prune(Date.now() + 1)).toBe(1);
     expect(store.due('a', Date.now(), 10, new Set())).toHaveLength(1);
     store.close();
+  });
+});
+
+/** A store of `count` events with some data each, closed, so everything is in events.db. */
+async function filledStore(count: number): Promise<string> {
+  const { store, dir } = open();
+  const data = { kind: 'bytes' as const, bytes: new Uint8Array(400).fill(7) };
+  for (let i = 0; i < count; i += 100)
+    await store.append(
+      Array.from({ length: 100 }, (_, j) => ({ event: ev(`e${i + j}`, data), subscriptions: ['a'] })),
+    );
+  store.close();
+  return dir;
+}
+
+/** Overwrites `pages` pages in the middle of the file with random bytes, as a failing disk might. */
+function damageMiddle(file: string, pages: number): void {
+  const pageSize = 4096;
+  const total = Math.floor(statSync(file).size / pageSize);
+  const fd = openSync(file, 'r+');
+  try {
+    for (let p = Math.floor(total / 2); p < Math.floor(total / 2) + pages; p++)
+      writeSync(fd, randomBytes(pageSize), 0, pageSize, p * pageSize);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('SqliteStore, opening', () => {
+  it('refuses a store damaged in the middle, naming the file and the ways out', async () => {
+    const dir = await filledStore(2000);
+    const file = join(dir, 'events.db');
+    damageMiddle(file, 8);
+    let error: Error | undefined;
+    try {
+      new SqliteStore({ dir, synchronous: 'normal' }).close();
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).toContain(`the store ${file} is damaged`);
+    expect(error?.message).toMatch(/restore .* from a backup/);
+    expect(error?.message).toContain(`sqlite3 ${file} ".recover"`);
+  });
+
+  it('opens a sound store that holds events', async () => {
+    const dir = await filledStore(500);
+    const again = new SqliteStore({ dir, synchronous: 'normal' });
+    expect(again.pending('a')).toBe(500);
+    again.close();
+  });
+
+  /** Opens a store in `dir` with a logger that keeps its lines. */
+  const openLogged = (dir: string) => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    new SqliteStore({ dir, synchronous: 'normal', log }).close();
+    return lines.filter((l) => l['level'] === 40);
+  };
+
+  it('warns when it creates a new store where the directory already held files, and only then', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-store-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, '.keep'), ''); // dot files say nothing of a store
+    expect(openLogged(join(dir, 'new'))).toEqual([]); // a first start
+    expect(openLogged(join(dir, 'new'))).toEqual([]); // a restart on its own store
+    writeFileSync(join(dir, 'events.db-wal'), 'the log of a store whose main file is gone');
+    const warnings = openLogged(dir);
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]!['msg'])).toContain(`creating a new, empty store in ${dir}`);
+    // The orphaned log is kept aside: SQLite would have deleted it.
+    const aside = readdirSync(dir).find((n) => n.startsWith('events.db-wal.orphaned-'));
+    expect(aside).toBeDefined();
+    expect(String(warnings[0]!['msg'])).toContain(aside);
+  });
+});
+
+describe('SqliteStore, health', () => {
+  it('stays ok when a write fails for a reason of its own (a broken constraint)', async () => {
+    const { store } = open();
+    await expect(store.append([{ event: ev('dup'), subscriptions: ['a', 'a'] }])).rejects.toThrow();
+    expect(store.health()).toEqual({ status: 'ok' });
+    store.close();
+  });
+
+  describe.skipIf(!canMountSmallDisk)('on a disk that fills up (root: a small tmpfs)', () => {
+    let disk: SmallDisk;
+    beforeAll(() => {
+      disk = mountSmallDisk(8);
+    });
+    afterAll(() => disk?.dispose());
+
+    it('is failing while commits fail, and ok again after the disk has room, with nothing else written', async () => {
+      const failures: unknown[] = [];
+      const store = new SqliteStore({
+        dir: join(disk.dir, 'data'),
+        synchronous: 'normal',
+        onCommitFailed: (err) => failures.push(err),
+      });
+      try {
+        await store.append([{ event: ev('before'), subscriptions: ['a'] }]);
+        expect(store.health()).toEqual({ status: 'ok' });
+        disk.fill();
+        await expect(
+          store.append([
+            { event: ev('full', { kind: 'bytes', bytes: new Uint8Array(8192) }), subscriptions: ['a'] },
+          ]),
+        ).rejects.toThrow(/full/);
+        expect(store.health()).toMatchObject({ status: 'failing', error: expect.stringMatching(/full/) });
+        expect(failures).toHaveLength(1);
+        disk.free();
+        await waitFor('the store to find out it commits again', () => store.health().status === 'ok', {
+          timeoutMs: 5000,
+        });
+        await store.append([{ event: ev('after'), subscriptions: ['a'] }]);
+        expect(store.pending('a')).toBe(2);
+      } finally {
+        store.close();
+      }
+    });
   });
 });
