@@ -7,8 +7,9 @@ const TOKEN = 'protection-token-1';
 const MIB = 1024 * 1024;
 
 /**
- * The HTTP port against clients that would hold its memory or sockets, through the real CLI:
- * requests it refuses are refused before their bodies are read.
+ * The HTTP port against clients that would hold its memory or sockets, or that do not speak
+ * HTTP, through the real CLI: requests it refuses are refused before their bodies are read,
+ * and every refusal has the JSON error body and closes its connection.
  */
 describe('HTTP port protection', () => {
   const dir = scratch();
@@ -54,6 +55,28 @@ describe('HTTP port protection', () => {
     expect(res.status).toBe(404);
     expect(res.headers['connection']).toBe('close');
     expect(JSON.parse(res.body)).toMatchObject({ error: 'unknown_source' });
+    await conn.closed();
+  });
+
+  it('answers a header section too large 431 with the JSON error and closes the connection', async () => {
+    const conn = await open();
+    conn.write(`GET /healthz HTTP/1.1\r\nHost: broker\r\nX-Padding: ${'a'.repeat(100 * 1024)}\r\n\r\n`);
+    const res = await conn.response();
+    expect(res.status).toBe(431);
+    expect(res.headers['connection']).toBe('close');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'headers_too_large', detail: expect.any(String) });
+    await conn.closed();
+  });
+
+  it('answers a garbage request line 400 with the JSON error and closes the connection', async () => {
+    const conn = await open();
+    conn.write('THIS IS NOT HTTP\r\n\r\n');
+    const res = await conn.response();
+    expect(res.status).toBe(400);
+    expect(res.headers['connection']).toBe('close');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'bad_request', detail: expect.any(String) });
     await conn.closed();
   });
 

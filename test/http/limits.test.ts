@@ -48,6 +48,8 @@ describe('HTTP limits', () => {
     const sent = trickle(conn, 'x', 100);
     const res = await conn.response();
     expect(res.status).toBe(408);
+    expect(res.headers['connection']).toBe('close');
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'request_timeout' });
     await conn.closed();
     expect(sent()).toBeLessThan(1000);
     expect(hook.arrived()).toBe(0);
@@ -60,6 +62,8 @@ describe('HTTP limits', () => {
     trickle(conn, 'a', 100);
     const res = await conn.response();
     expect(res.status).toBe(408);
+    expect(res.headers['connection']).toBe('close');
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'request_timeout' });
     await conn.closed();
   });
 
