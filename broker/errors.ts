@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'mapping_failed',
   'schema_violation',
   'bad_request',
+  'headers_too_large',
+  'request_timeout',
   'unauthorized',
   'forbidden_origin',
   'bad_signature',

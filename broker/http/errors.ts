@@ -25,12 +25,19 @@ function toBrokerError(err: FastifyError | BrokerError | Error): BrokerError {
 
 export function registerErrorHandling(app: FastifyInstance, ctx: HttpContext): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    // The connection is gone (the client left, or a request timeout closed it): there is no
+    // one to answer, and nothing went wrong in the broker.
+    if (reply.raw.destroyed) return;
     const error = toBrokerError(err);
     if (error.code === 'internal') ctx.log.error({ err, url: request.url }, 'request failed');
     if (request.ingress) ctx.metrics.eventsRejected.inc({ ingress: request.ingress, reason: error.code });
     if (error.retryAfter !== undefined) void reply.header('retry-after', String(error.retryAfter));
     const status = httpStatusOf(error.code);
     if (status === 401) void reply.header('www-authenticate', 'Bearer');
+    // Answered before the whole body arrived (refused by a check before reading, or while
+    // reading): closing the connection after the answer is what keeps the broker from reading
+    // the rest, which keep-alive would require, only to throw it away.
+    if (!request.raw.complete) void reply.header('connection', 'close');
     void reply.code(status).type('application/json').send(error.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {

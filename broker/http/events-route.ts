@@ -6,15 +6,24 @@ import type { HttpContext } from './context.js';
 
 /** POST /events: the CloudEvents HTTP binding in binary, structured and batched mode. */
 export function registerEventsRoute(app: FastifyInstance, ctx: HttpContext): void {
-  app.post('/events', async (request, reply) => {
-    request.ingress = 'events';
-    const tokens = ctx.config().broker.authTokens;
-    if (tokens) checkBearer(request.headers.authorization, tokens);
-    const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
-    const { events } = decodeHttpMessage(request.headers, body);
-    await ctx.ingestor.ingest(events, 'events');
-    return reply.code(202).send({ accepted: events.length });
-  });
+  app.post(
+    '/events',
+    {
+      // Before the body is read (onRequest runs before parsing): a client without the token
+      // must not make the broker receive and hold its body.
+      onRequest: async (request) => {
+        request.ingress = 'events';
+        const tokens = ctx.config().broker.authTokens;
+        if (tokens) checkBearer(request.headers.authorization, tokens);
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+      const { events } = decodeHttpMessage(request.headers, body);
+      await ctx.ingestor.ingest(events, 'events');
+      return reply.code(202).send({ accepted: events.length });
+    },
+  );
   app.options('/events', async (request, reply) => {
     answerValidationRequest(request, reply, ctx.config().broker);
   });

@@ -1,23 +1,39 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createClientErrorHandler } from './client-errors.js';
 import type { HttpContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
 import { registerEventsRoute } from './events-route.js';
 import { registerHealthRoutes } from './health-routes.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
 import { registerRawBody } from './raw-body.js';
+import { registerShutdownRefusal } from './shutdown.js';
 import { registerWebhooksRoute } from './webhooks-route.js';
 
 /** The broker's one HTTP port: ingress, webhooks, health and metrics. */
-export function createHttpServer(ctx: HttpContext): FastifyInstance {
+export function createHttpServer(
+  ctx: HttpContext,
+  limits: Readonly<HttpLimits> = DEFAULT_HTTP_LIMITS,
+): FastifyInstance {
   const app = Fastify({
     logger: false, // the broker logs what matters itself; a line per request would drown it
     // Fastify's own limit is only a backstop: raw-body.ts enforces the configured one.
     bodyLimit: 1024 * 1024 * 1024,
-    return503OnClosing: true,
+    return503OnClosing: false, // shutdown.ts answers instead, with the broker's error body
     forceCloseConnections: 'idle',
-    keepAliveTimeout: 65_000,
+    // Fastify and Node wait for a client forever by default (requestTimeout and
+    // connectionTimeout 0): a body trickled a byte at a time would hold its socket and buffer.
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+    },
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    clientErrorHandler: createClientErrorHandler(limits, ctx.log),
     routerOptions: { ignoreTrailingSlash: true },
   });
-  registerRawBody(app, () => ctx.config().broker.maxBodyBytes);
+  registerShutdownRefusal(app);
+  registerRawBody(app, () => ctx.config().broker.maxBodyBytes, limits.maxBodyBytesInFlight);
   registerErrorHandling(app, ctx);
   registerEventsRoute(app, ctx);
   registerWebhooksRoute(app, ctx);

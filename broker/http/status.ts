@@ -16,6 +16,8 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   mapping_failed: 400,
   schema_violation: 400,
   bad_request: 400,
+  headers_too_large: 431,
+  request_timeout: 408,
   unauthorized: 401,
   forbidden_origin: 403,
   bad_signature: 401,

@@ -17,8 +17,10 @@ describe('httpStatusOf', () => {
     expect(httpStatusOf('forbidden_origin')).toBe(403);
     expect(httpStatusOf('unknown_source')).toBe(404);
     expect(httpStatusOf('method_not_allowed')).toBe(405);
+    expect(httpStatusOf('request_timeout')).toBe(408);
     expect(httpStatusOf('body_too_large')).toBe(413);
     expect(httpStatusOf('unsupported_media_type')).toBe(415);
+    expect(httpStatusOf('headers_too_large')).toBe(431);
     expect(httpStatusOf('overloaded')).toBe(429);
     expect(httpStatusOf('internal')).toBe(500);
     expect(httpStatusOf('unavailable')).toBe(503);
