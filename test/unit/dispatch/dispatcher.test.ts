@@ -1,11 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../../broker/cloudevents/event.js';
 import { Dispatcher } from '../../../broker/dispatch/dispatcher.js';
 import type { SubscriptionRuntime } from '../../../broker/dispatch/types.js';
 import { createMetrics } from '../../../broker/metrics.js';
 import type { DeliveryOutcome, Sink } from '../../../broker/ports/sink.js';
-import type { DueDelivery, EventStore } from '../../../broker/ports/store.js';
+import type { EventStore } from '../../../broker/ports/store.js';
+import { SqliteStore } from '../../../stores/sqlite/sqlite-store.js';
 
 const event: CloudEvent = {
   attributes: { specversion: '1.0', id: 'e1', source: '/s', type: 't' },
@@ -34,20 +38,26 @@ function heldSink(name: string) {
   };
 }
 
-/** A store holding `count` deliveries due now for subscription `s`, forgotten once complete. */
-function storeWith(count: number): EventStore {
-  const due = new Map<number, DueDelivery>();
-  for (let seq = 1; seq <= count; seq++)
-    due.set(seq, { seq, subscription: 's', phase: 'sink', attempts: 0, event });
-  const store: Partial<EventStore> = {
-    isOpen: () => true,
-    due: (_s, _now, limit, exclude) => [...due.values()].filter((d) => !exclude.has(d.seq)).slice(0, limit),
-    nextDueAfter: () => undefined,
-    async complete(_s, seq) {
-      due.delete(seq);
-    },
-  };
-  return store as EventStore;
+/** A real SQLite store in a fresh folder holding `count` events due now for subscription `s`. */
+const opened: { store: SqliteStore; dir: string }[] = [];
+afterEach(() => {
+  for (const { store, dir } of opened.splice(0)) {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function storeWith(count: number): Promise<EventStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-dispatcher-'));
+  const store = new SqliteStore({ dir, synchronous: 'normal' });
+  opened.push({ store, dir });
+  await store.append(
+    Array.from({ length: count }, (_, i) => ({
+      event: { ...event, attributes: { ...event.attributes, id: `e${i}` } },
+      subscriptions: ['s'],
+    })),
+  );
+  return store;
 }
 
 const runtime = (sink: Sink, deadLetterSink?: Sink): SubscriptionRuntime => ({
@@ -82,7 +92,7 @@ describe('Dispatcher: closing the sinks it no longer uses', () => {
     const old = heldSink('old');
     const oldDls = heldSink('old-dls');
     const next = heldSink('next');
-    const dispatcher = new Dispatcher(storeWith(2), metrics(), log);
+    const dispatcher = new Dispatcher(await storeWith(2), metrics(), log);
     dispatcher.apply([runtime(old.sink, oldDls.sink)]);
     await until(() => old.waiting() === 2);
 
@@ -102,7 +112,7 @@ describe('Dispatcher: closing the sinks it no longer uses', () => {
 
   it('closes a removed subscription’s sinks once, after its deliveries, even when shutdown stops it again', async () => {
     const removed = heldSink('removed');
-    const dispatcher = new Dispatcher(storeWith(1), metrics(), log);
+    const dispatcher = new Dispatcher(await storeWith(1), metrics(), log);
     dispatcher.apply([runtime(removed.sink)]);
     await until(() => removed.waiting() === 1);
 
