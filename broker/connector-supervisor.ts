@@ -3,10 +3,12 @@ import type { CloudEvent } from './cloudevents/event.js';
 import { BrokerError } from './errors.js';
 import type { Ingestor } from './ingest.js';
 import type { Metrics } from './metrics.js';
+import type { Checkpoint } from './ports/store.js';
 import {
   type Connector,
   type ConnectorState,
   type HttpIntakeConnector,
+  type IngestOptions,
   isHttpIntake,
   type MalformedMessage,
 } from './ports/connector.js';
@@ -103,7 +105,7 @@ export class ConnectorSupervisor {
 
   private setState(entry: Running, state: ConnectorState): void {
     entry.state = state;
-    for (const status of ['connecting', 'up', 'reconnecting', 'stopped'] as const) {
+    for (const status of ['connecting', 'up', 'reconnecting', 'degraded', 'stopped'] as const) {
       this.metrics.connectorState.set(
         { source: entry.connector.sourceName, kind: entry.connector.kind, status },
         status === state.status ? 1 : 0,
@@ -113,19 +115,25 @@ export class ConnectorSupervisor {
 
   private contextFor(entry: Running) {
     const { connector } = entry;
+    // Each Source's positions are its own: a key is stored under the Source's name.
+    const scoped = (options?: IngestOptions): Checkpoint[] =>
+      (options?.checkpoints ?? []).map((c) => ({ source: connector.sourceName, key: c.key, value: c.value }));
     const ingress = `${connector.kind}:${connector.sourceName}`;
     const log = this.log.child({ source: connector.sourceName, connector: connector.kind });
     return {
       sourceName: connector.sourceName,
       log,
-      ingest: (events: readonly CloudEvent[]) => this.ingestor.ingest(events, ingress),
-      deadLetter: (message: MalformedMessage) => {
+      ingest: (events: readonly CloudEvent[], options?: IngestOptions) =>
+        this.ingestor.ingest(events, ingress, scoped(options)),
+      deadLetter: (message: MalformedMessage, options?: IngestOptions) => {
         this.metrics.eventsRejected.inc({ ingress, reason: 'malformed_message' });
-        return this.ingestor.ingestMalformed(connector.sourceName, message);
+        return this.ingestor.ingestMalformed(connector.sourceName, message, scoped(options));
       },
+      checkpoints: () => this.ingestor.checkpoints(connector.sourceName),
       reportState: (state: ConnectorState) => {
         if (state.status === 'reconnecting')
           log.warn({ error: state.error, attempt: state.attempt }, 'connector reconnecting');
+        else if (state.status === 'degraded') log.warn({ error: state.error }, 'connector degraded');
         else if (state.status === 'up' && entry.state.status !== 'up') log.info('connector up');
         this.setState(entry, state);
       },

@@ -6,7 +6,7 @@ import type { Dispatcher } from './dispatch/dispatcher.js';
 import { BrokerError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { MalformedMessage } from './ports/connector.js';
-import type { AppendItem, EventStore } from './ports/store.js';
+import type { AppendItem, Checkpoint, EventStore } from './ports/store.js';
 
 /**
  * The one door into the store for every connector: checks events against their EventSchemas,
@@ -25,6 +25,11 @@ export class Ingestor {
     private readonly log: Logger,
   ) {}
 
+  /** The positions a Source committed with its events. */
+  checkpoints(sourceName: string): Map<string, string> {
+    return this.store.checkpoints(sourceName);
+  }
+
   /** Refuses new events from now on (shutdown). */
   close(): void {
     this.closed = true;
@@ -39,7 +44,11 @@ export class Ingestor {
    * failed an EventSchema with onInvalid: reject), `overloaded` (too many events waiting for
    * their commit), `unavailable` (shutting down, or the store failed).
    */
-  async ingest(events: readonly CloudEvent[], ingress: string): Promise<void> {
+  async ingest(
+    events: readonly CloudEvent[],
+    ingress: string,
+    checkpoints: readonly Checkpoint[] = [],
+  ): Promise<void> {
     if (this.closed) throw new BrokerError('unavailable', 'the broker is shutting down', { retryAfter: 5 });
     const config = this.config();
     if (this.pending + events.length > config.broker.maxPendingEvents && this.pending > 0) {
@@ -70,10 +79,10 @@ export class Ingestor {
       for (const s of subscriptions) targets.add(s);
       items.push({ event, subscriptions });
     }
-    if (items.length === 0) return;
+    if (items.length === 0 && checkpoints.length === 0) return;
     this.pending += items.length;
     try {
-      await this.store.append(items);
+      await this.store.append(items, checkpoints);
     } catch (err) {
       // The caller only sees `unavailable`; the reason is for the operator, here.
       this.log.error(
@@ -96,7 +105,11 @@ export class Ingestor {
    * `source/NAME`), wrapped in an event of type `dev.triggerbroker.malformed` whose data is
    * the raw payload byte for byte and whose extensions say where it came from and why.
    */
-  async ingestMalformed(sourceName: string, message: MalformedMessage): Promise<void> {
+  async ingestMalformed(
+    sourceName: string,
+    message: MalformedMessage,
+    checkpoints: readonly Checkpoint[] = [],
+  ): Promise<void> {
     const attributes: Record<string, string | number> = {
       specversion: '1.0',
       id: randomUUID(),
@@ -117,7 +130,7 @@ export class Ingestor {
           subscriptions: [],
           deadLetter: { reason: 'malformed message', error: message.reason, origin: `source/${sourceName}` },
         },
-      ]);
+      ], checkpoints);
     } catch (err) {
       this.log.error({ err, source: sourceName }, 'the event store could not commit a dead letter');
       throw new BrokerError('unavailable', 'the event store could not commit the dead letter', {

@@ -93,9 +93,16 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
         store: store.isOpen() ? storeCheck(store.health()) : 'closed',
         intake: stopping ? 'stopping' : 'ok',
       };
-      for (const [name, state] of connectors.states())
-        checks[`source/${name}`] = state.status === 'up' ? 'ok' : state.status;
-      return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+      let ready = Object.values(checks).every((c) => c === 'ok');
+      for (const [name, state] of connectors.states()) {
+        // A degraded Source (a log file gone) is shown, but everything else still flows.
+        if (state.status === 'degraded') checks[`source/${name}`] = `degraded: ${state.error}`;
+        else {
+          checks[`source/${name}`] = state.status === 'up' ? 'ok' : state.status;
+          if (state.status !== 'up') ready = false;
+        }
+      }
+      return { ready, checks };
     },
   });
 

@@ -24,13 +24,18 @@ export interface ConnectorContext {
    * back off and retry, or let the broker redeliver); `schema_violation` and attribute errors
    * mean the message can never be stored as an event: record it with `deadLetter` and ack it.
    */
-  ingest(events: readonly CloudEvent[]): Promise<void>;
+  ingest(events: readonly CloudEvent[], options?: IngestOptions): Promise<void>;
   /**
    * Records a message that cannot become a CloudEvent (a malformed binding message, invalid
    * JSON in structured mode, a non-UTF-8 header) in the dead-letter list, durably, with the
    * reason; the connector then acks it so that it never blocks its partition or subscription.
    */
-  deadLetter(message: MalformedMessage): Promise<void>;
+  deadLetter(message: MalformedMessage, options?: IngestOptions): Promise<void>;
+  /**
+   * The positions this Source committed with its events (`IngestOptions.checkpoints`), as they
+   * stood at the last commit: where a connector whose source keeps no position resumes.
+   */
+  checkpoints(): ReadonlyMap<string, string>;
   /** Called on every state change; /readyz and /metrics read it. */
   reportState(state: ConnectorState): void;
   /**
@@ -40,6 +45,20 @@ export interface ConnectorContext {
    */
   reportAdoptedSessions?(members: readonly string[]): void;
   readonly log: Logger;
+}
+
+/** A read position of the connector's own, keyed as it likes; `value: null` forgets the key. */
+export interface ConnectorCheckpoint {
+  key: string;
+  value: string | null;
+}
+
+export interface IngestOptions {
+  /**
+   * Positions committed in the same transaction as the events (exactly once into the store for
+   * a source that keeps no position itself, such as a log file). Accepted with no events too.
+   */
+  checkpoints?: readonly ConnectorCheckpoint[];
 }
 
 export interface MalformedMessage {
@@ -56,6 +75,11 @@ export type ConnectorState =
   | { readonly status: 'connecting' }
   | { readonly status: 'up' }
   | { readonly status: 'reconnecting'; readonly error: string; readonly attempt: number }
+  /**
+   * Running, but part of what it reads is unavailable (a log file gone or unreadable): reported
+   * in /readyz and /metrics, without making the broker unready, since everything else flows.
+   */
+  | { readonly status: 'degraded'; readonly error: string }
   | { readonly status: 'stopped' };
 
 export interface Connector {

@@ -13,6 +13,18 @@ export interface AppendItem {
   deadLetter?: { reason: string; error: string; origin: string };
 }
 
+/**
+ * A connector's read position, committed in the same transaction as the events read up to it, so
+ * that a source which keeps no position of its own (a log file) resumes after a crash exactly
+ * where its stored events end: no line lost, none stored twice. `value: null` forgets the key.
+ */
+export interface Checkpoint {
+  /** The Source's name: each Source sees only its own keys. */
+  source: string;
+  key: string;
+  value: string | null;
+}
+
 export interface DueDelivery {
   seq: number;
   subscription: string;
@@ -60,7 +72,10 @@ export type StoreHealth =
  * only once it is durable.
  */
 export interface EventStore {
-  append(items: readonly AppendItem[]): Promise<number[]>;
+  /** Stores events (and, in the same transaction, the connector positions they were read up to). */
+  append(items: readonly AppendItem[], checkpoints?: readonly Checkpoint[]): Promise<number[]>;
+  /** The positions a Source committed with its events (key -> value). */
+  checkpoints(source: string): Map<string, string>;
   /** Deliveries of `subscription` due at `now`, oldest first, skipping those in `exclude`. */
   due(subscription: string, now: number, limit: number, exclude: ReadonlySet<number>): DueDelivery[];
   /** The earliest `next_at` after `now` for the subscription, if any. */

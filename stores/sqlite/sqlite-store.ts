@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AppendItem,
+  Checkpoint,
   DeadLetterEntry,
   DeadLetterRecord,
   DeliveryPhase,
@@ -55,6 +56,12 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   PRIMARY KEY (subscription, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS dead_letters_seq ON dead_letters (seq);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  source TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (source, key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS store_probe (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   at INTEGER NOT NULL
@@ -151,6 +158,11 @@ export class SqliteStore implements EventStore {
       ),
       depths: db.prepare('SELECT subscription, COUNT(*) AS n FROM deliveries GROUP BY subscription'),
       pending: db.prepare<[string]>('SELECT COUNT(*) AS n FROM deliveries WHERE subscription = ?'),
+      putCheckpoint: db.prepare<[string, string, string]>(
+        'INSERT OR REPLACE INTO checkpoints (source, key, value) VALUES (?, ?, ?)',
+      ),
+      dropCheckpoint: db.prepare<[string, string]>('DELETE FROM checkpoints WHERE source = ? AND key = ?'),
+      checkpoints: db.prepare<[string]>('SELECT key, value FROM checkpoints WHERE source = ?'),
       prune: db.prepare<[number]>(
         `DELETE FROM events WHERE seq IN (
            SELECT e.seq FROM events e
@@ -170,7 +182,7 @@ export class SqliteStore implements EventStore {
     return this.healthState;
   }
 
-  append(items: readonly AppendItem[]): Promise<number[]> {
+  append(items: readonly AppendItem[], checkpoints: readonly Checkpoint[] = []): Promise<number[]> {
     // Encoded here, not in the transaction: an event that cannot be encoded is refused to its
     // own caller and never costs the other writes of the turn their group commit.
     let rows: EventRow[];
@@ -203,9 +215,20 @@ export class SqliteStore implements EventStore {
           });
         }
       }
+      for (const c of checkpoints) {
+        if (c.value === null) this.stmt.dropCheckpoint.run(c.source, c.key);
+        else this.stmt.putCheckpoint.run(c.source, c.key, c.value);
+      }
       void db;
       return seqs;
     }) as Promise<number[]>;
+  }
+
+  checkpoints(source: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const row of this.stmt.checkpoints.all(source) as { key: string; value: string }[])
+      out.set(row.key, row.value);
+    return out;
   }
 
   due(subscription: string, now: number, limit: number, exclude: ReadonlySet<number>): DueDelivery[] {

@@ -6,6 +6,7 @@ import type {
   Connector,
   ConnectorContext,
   ConnectorState,
+  IngestOptions,
   MalformedMessage,
 } from '../../broker/ports/connector.js';
 
@@ -48,21 +49,32 @@ export function recordingContext(options: { failFirst?: number } = {}) {
   const events: CloudEvent[] = [];
   const deadLetters: MalformedMessage[] = [];
   const states: ConnectorState[] = [];
+  // Committed with the events, as the store does: a failed ingest commits no position either.
+  const checkpoints = new Map<string, string>();
+  const commit = (options?: IngestOptions) => {
+    for (const c of options?.checkpoints ?? []) {
+      if (c.value === null) checkpoints.delete(c.key);
+      else checkpoints.set(c.key, c.value);
+    }
+  };
   let failures = options.failFirst ?? 0;
   const ctx: ConnectorContext = {
     sourceName: 'contract',
     log: pino({ level: 'silent' }),
-    async ingest(batch) {
+    async ingest(batch, ingestOptions) {
       if (failures > 0) {
         failures -= 1;
         throw new BrokerError('unavailable', 'store not ready (contract test)', { retryAfter: 1 });
       }
       await new Promise((r) => setTimeout(r, 1));
       events.push(...batch);
+      commit(ingestOptions);
     },
-    async deadLetter(message) {
+    async deadLetter(message, ingestOptions) {
       deadLetters.push(message);
+      commit(ingestOptions);
     },
+    checkpoints: () => new Map(checkpoints),
     reportState(state) {
       states.push(state);
     },
@@ -78,7 +90,7 @@ export function recordingContext(options: { failFirst?: number } = {}) {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  return { ctx, events, deadLetters, states, ids, waitFor };
+  return { ctx, events, deadLetters, states, checkpoints, ids, waitFor };
 }
 
 /** Starts the subject's connector on `channel`, waits until it is up, runs `body`, and always stops it. */

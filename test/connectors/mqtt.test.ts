@@ -64,6 +64,7 @@ function testContext(
     async deadLetter(message) {
       deadLetters.push(message);
     },
+    checkpoints: () => new Map(),
     reportState(state) {
       states.push(state);
     },

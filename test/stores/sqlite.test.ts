@@ -46,6 +46,47 @@ describe('SqliteStore', () => {
     store.close();
   });
 
+  it('commits a connector position with its events, per Source, and forgets it on null', async () => {
+    const { store, dir } = open();
+    await store.append(
+      [{ event: ev('line-1'), subscriptions: ['a'] }],
+      [
+        { source: 'logs', key: 'file:1', value: '{"offset":120}' },
+        { source: 'other', key: 'file:1', value: 'x' },
+      ],
+    );
+    // Positions alone (lines that made no event) are committed too.
+    await store.append([], [{ source: 'logs', key: 'file:2', value: '7' }]);
+    store.close();
+    const again = new SqliteStore({ dir, synchronous: 'normal' });
+    expect(Object.fromEntries(again.checkpoints('logs'))).toEqual({
+      'file:1': '{"offset":120}',
+      'file:2': '7',
+    });
+    await again.append([], [{ source: 'logs', key: 'file:1', value: null }]);
+    expect([...again.checkpoints('logs').keys()]).toEqual(['file:2']);
+    expect(Object.fromEntries(again.checkpoints('other'))).toEqual({ 'file:1': 'x' });
+    again.close();
+  });
+
+  it('stores no position when the events written with it fail: both or neither', async () => {
+    const { store } = open();
+    const good = store.append(
+      [{ event: ev('ok'), subscriptions: ['a'] }],
+      [{ source: 'logs', key: 'f', value: '10' }],
+    );
+    // The same subscription twice breaks the deliveries key: this write fails inside the commit.
+    const bad = store.append(
+      [{ event: ev('dup'), subscriptions: ['a', 'a'] }],
+      [{ source: 'logs', key: 'f', value: '20' }],
+    );
+    await expect(good).resolves.toHaveLength(1);
+    await expect(bad).rejects.toThrow();
+    expect(store.checkpoints('logs').get('f')).toBe('10');
+    expect(store.due('a', Date.now(), 10, new Set()).map((d) => d.event.attributes['id'])).toEqual(['ok']);
+    store.close();
+  });
+
   it('keeps events, their data kinds and their deliveries across a reopen', async () => {
     const { store, dir } = open();
     const bytes = new Uint8Array([0, 255, 1, 254]);

@@ -39,6 +39,7 @@ describe('BatchIngest (a batch in hand, a store that refuses)', () => {
       async deadLetter(m) {
         deadLetters.push({ reason: m.reason, payload: Buffer.from(m.payload).toString(), origin: m.origin });
       },
+      checkpoints: () => new Map(),
       reportState() {},
     };
     return { context, deadLetters };

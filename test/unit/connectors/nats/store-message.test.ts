@@ -18,6 +18,7 @@ describe('storeMessage (one NATS message: stored, dead-lettered or retried)', ()
       async deadLetter(m) {
         deadLetters.push({ reason: m.reason, payload: Buffer.from(m.payload).toString() });
       },
+      checkpoints: () => new Map(),
       reportState() {},
     };
     return { context, stored, deadLetters };
