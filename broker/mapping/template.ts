@@ -83,6 +83,9 @@ export const TEMPLATE_ROOTS = [
   'facility',
   'hostname',
   'appName',
+  'procId',
+  'msgId',
+  'structuredData',
 ] as const;
 
 type TemplatePart =

@@ -45,12 +45,23 @@ export interface ContractSubject {
 }
 
 /** A ConnectorContext that records what the broker side would store. */
-export function recordingContext(options: { failFirst?: number } = {}) {
+export function recordingContext(
+  options: {
+    failFirst?: number;
+    /** The positions committed so far, shared with a later run (a restart). */
+    checkpoints?: Map<string, string>;
+    /**
+     * Stores nothing more once this many events are stored (as after a crash): every later
+     * ingest fails as unavailable, so nothing more is committed, positions included.
+     */
+    crashAfter?: number;
+  } = {},
+) {
   const events: CloudEvent[] = [];
   const deadLetters: MalformedMessage[] = [];
   const states: ConnectorState[] = [];
   // Committed with the events, as the store does: a failed ingest commits no position either.
-  const checkpoints = new Map<string, string>();
+  const checkpoints = options.checkpoints ?? new Map<string, string>();
   const commit = (options?: IngestOptions) => {
     for (const c of options?.checkpoints ?? []) {
       if (c.value === null) checkpoints.delete(c.key);
@@ -67,6 +78,8 @@ export function recordingContext(options: { failFirst?: number } = {}) {
         throw new BrokerError('unavailable', 'store not ready (contract test)', { retryAfter: 1 });
       }
       await new Promise((r) => setTimeout(r, 1));
+      if (options.crashAfter !== undefined && events.length + batch.length > options.crashAfter)
+        throw new BrokerError('unavailable', 'crashed (contract test)', { retryAfter: 1 });
       events.push(...batch);
       commit(ingestOptions);
     },

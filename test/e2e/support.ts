@@ -99,6 +99,8 @@ export async function startBroker(
   configDir: string,
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
+  /** Run as another user (a test running as root that needs permissions to matter). */
+  user: { uid?: number; gid?: number } = {},
 ): Promise<BrokerProcess> {
   const child = spawn(
     process.execPath,
@@ -119,6 +121,7 @@ export async function startBroker(
       env: { ...process.env, ...env },
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...user,
     },
   );
   running.add(child);
