@@ -1,6 +1,7 @@
 import { parseDuration } from '../../broker/config/duration.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import type { ConnectorBuildContext } from '../../broker/ports/connector.js';
+import { type RecordPipelineSettings, validateSettings } from './records/settings.js';
 
 type LineFormat = 'plain' | 'json' | 'regex';
 
@@ -22,17 +23,7 @@ export interface LogSourceSpec {
 }
 
 /** How lines of a file become records (connectors/log/records/). */
-export interface LineSettings {
-  format: LineFormat | 'cri' | 'docker';
-  innerFormat: LineFormat;
-  regex?: RegExp;
-  multiline?: { continuation: RegExp; maxLines: number; timeoutMs: number };
-  timeField?: string;
-  timeFormat?: 'rfc3339' | 'unix' | 'unix_ms' | 'clf';
-  maxLineBytes: number;
-  encoding: 'utf8' | 'binary';
-  partialLineTimeoutMs: number;
-}
+export type LineSettings = RecordPipelineSettings;
 
 export interface FileSettings {
   paths: string[];
@@ -98,23 +89,8 @@ export function readLogSettings(context: ConnectorBuildContext<LogSourceSpec>): 
 
   const format = spec.format ?? 'plain';
   const innerFormat = spec.innerFormat ?? 'plain';
-  const usesRegex =
-    format === 'regex' || ((format === 'cri' || format === 'docker') && innerFormat === 'regex');
-  let lineRegex: RegExp | undefined;
-  if (spec.regex !== undefined) {
-    lineRegex = regex(spec.regex, [...path, 'regex']);
-    if (lineRegex && !/\(\?<[A-Za-z_$]/.test(spec.regex))
-      problem([...path, 'regex'], 'has no named group such as (?<level>...): the line would have no fields');
-  } else if (usesRegex) problem(path, 'format regex needs `regex`, a regular expression with named groups');
+  const lineRegex = spec.regex === undefined ? undefined : regex(spec.regex, [...path, 'regex']);
   const encoding = spec.encoding ?? 'utf8';
-  if (
-    encoding === 'binary' &&
-    (format !== 'plain' || spec.multiline !== undefined || spec.timeField !== undefined)
-  )
-    problem(
-      [...path, 'encoding'],
-      'binary keeps each line byte for byte: it goes with format plain, and without multiline or timeField',
-    );
 
   let multiline: LineSettings['multiline'];
   if (spec.multiline !== undefined) {
@@ -126,22 +102,25 @@ export function readLogSettings(context: ConnectorBuildContext<LogSourceSpec>): 
   const pollIntervalMs = duration(spec.pollInterval, 1000, [...path, 'pollInterval']);
   if (pollIntervalMs < 10) problem([...path, 'pollInterval'], 'must be at least PT0.01S');
 
+  const lines: LineSettings = {
+    format,
+    innerFormat,
+    maxLineBytes: spec.maxLineBytes ?? 1_048_576,
+    encoding,
+    partialLineTimeoutMs,
+  };
+  if (lineRegex) lines.regex = lineRegex;
+  if (multiline) lines.multiline = multiline;
+  if (spec.timeField !== undefined) lines.timeField = spec.timeField;
+  if (spec.timeFormat !== undefined) lines.timeFormat = spec.timeFormat;
+  // What the record pipeline cannot use (a regex without named groups, timeField on plain text,
+  // binary with a parsed format), said where the settings are.
+  if (ok && spec.paths !== undefined) for (const message of validateSettings(lines)) problem(path, message);
+
   if (!ok) return undefined;
   const settings: LogSettings = {};
-  if (spec.paths !== undefined) {
-    const lines: LineSettings = {
-      format,
-      innerFormat,
-      maxLineBytes: spec.maxLineBytes ?? 1_048_576,
-      encoding,
-      partialLineTimeoutMs,
-    };
-    if (lineRegex) lines.regex = lineRegex;
-    if (multiline) lines.multiline = multiline;
-    if (spec.timeField !== undefined) lines.timeField = spec.timeField;
-    if (spec.timeFormat !== undefined) lines.timeFormat = spec.timeFormat;
+  if (spec.paths !== undefined)
     settings.files = { paths: spec.paths, startAt: spec.startAt ?? 'end', pollIntervalMs, lines };
-  }
   if (spec.syslog !== undefined) {
     settings.syslog = {
       host: spec.syslog.host ?? '0.0.0.0',

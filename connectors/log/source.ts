@@ -68,7 +68,8 @@ export class LogSource implements Connector {
       this.files = new LogFiles(this.settings.files, {
         log: context.log,
         newPipeline: (offset) => new RecordPipeline(lines, offset),
-        toEvent: (record, origin) => recordToEvent(this.mapper, record, origin, new Date().toISOString(), this.named),
+        toEvent: (record, origin) =>
+          recordToEvent(this.mapper, record, origin, new Date().toISOString(), this.named),
         store: (what, checkpoints) => this.store(what, checkpoints),
         reportProblems: (problems) => {
           this.problems = problems;

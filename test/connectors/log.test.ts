@@ -71,7 +71,9 @@ connectorContract({
   },
   async publishMalformed(dir) {
     const socket = createSocket('udp4');
-    await new Promise<void>((r) => socket.send(Buffer.from('no priority at all'), udpPorts.get(dir)!, '127.0.0.1', () => r()));
+    await new Promise<void>((r) =>
+      socket.send(Buffer.from('no priority at all'), udpPorts.get(dir)!, '127.0.0.1', () => r()),
+    );
     socket.close();
   },
 });
@@ -120,7 +122,11 @@ describe('log connector: files', () => {
     );
     expect(texts(fromStart)).toEqual(['line-0', 'line-1', 'line-2', 'line-3', 'line-4']);
     const first = fromStart.events[0]!.attributes;
-    expect(first).toMatchObject({ type: 'dev.triggerbroker.log.line', source: file, datacontenttype: 'text/plain; charset=utf-8' });
+    expect(first).toMatchObject({
+      type: 'dev.triggerbroker.log.line',
+      source: file,
+      datacontenttype: 'text/plain; charset=utf-8',
+    });
     expect(String(first['id'])).toMatch(/^[0-9a-f]{16}-0$/);
   });
 
@@ -140,7 +146,12 @@ describe('log connector: files', () => {
     const before = crashed.events.length;
     expect(before).toBeLessThan(TOTAL);
     const resumed = recordingContext({ checkpoints });
-    await runUntil(build({ paths: [file], startAt: 'beginning' }), resumed, () => crashed.events.length + resumed.events.length >= TOTAL, 'the rest');
+    await runUntil(
+      build({ paths: [file], startAt: 'beginning' }),
+      resumed,
+      () => crashed.events.length + resumed.events.length >= TOTAL,
+      'the rest',
+    );
     const all = [...texts(crashed), ...texts(resumed)];
     expect(all).toEqual(lines(0, TOTAL).trimEnd().split('\n'));
     const ids = [...crashed.events, ...resumed.events].map((e) => e.attributes['id']);
@@ -153,12 +164,22 @@ describe('log connector: files', () => {
     writeFileSync(file, lines(0, 10));
     const checkpoints = new Map<string, string>();
     const first = recordingContext({ checkpoints });
-    await runUntil(build({ paths: [file], startAt: 'beginning' }), first, () => first.events.length >= 10, 'ten lines');
+    await runUntil(
+      build({ paths: [file], startAt: 'beginning' }),
+      first,
+      () => first.events.length >= 10,
+      'ten lines',
+    );
     appendFileSync(file, lines(10, 12));
     renameSync(file, join(dir, 'app.log.1'));
     writeFileSync(file, lines(12, 15));
     const second = recordingContext({ checkpoints });
-    await runUntil(build({ paths: [file] }), second, () => second.events.length >= 5, 'the rest and the new file');
+    await runUntil(
+      build({ paths: [file] }),
+      second,
+      () => second.events.length >= 5,
+      'the rest and the new file',
+    );
     expect(texts(second).sort()).toEqual(['line-10', 'line-11', 'line-12', 'line-13', 'line-14']);
   });
 
@@ -168,12 +189,22 @@ describe('log connector: files', () => {
     writeFileSync(file, lines(0, 50, 'old'));
     const checkpoints = new Map<string, string>();
     const first = recordingContext({ checkpoints });
-    await runUntil(build({ paths: [file], startAt: 'beginning' }), first, () => first.events.length >= 50, 'old lines');
+    await runUntil(
+      build({ paths: [file], startAt: 'beginning' }),
+      first,
+      () => first.events.length >= 50,
+      'old lines',
+    );
     const oldInode = statSync(file).ino;
     unlinkSync(file);
     writeFileSync(file, lines(0, 60, 'new'));
     const second = recordingContext({ checkpoints });
-    await runUntil(build({ paths: [file] }), second, () => second.events.length >= 60, 'the new file from its start');
+    await runUntil(
+      build({ paths: [file] }),
+      second,
+      () => second.events.length >= 60,
+      'the new file from its start',
+    );
     expect(texts(second)[0]).toBe('new-0');
     expect(texts(second)).toHaveLength(60);
     void oldInode;
@@ -206,15 +237,25 @@ describe('log connector: files', () => {
     writeFileSync(file, '{"level":"error","user":"ann"}\n{"user":"bob"}\nnot json\n');
     const rec = recordingContext();
     await runUntil(
-      build({ paths: [file], startAt: 'beginning', format: 'json' }, { type: '${fields.level}', source: '/app', subject: '${fields.user}' }),
+      build(
+        { paths: [file], startAt: 'beginning', format: 'json' },
+        { type: '${fields.level}', source: '/app', subject: '${fields.user}' },
+      ),
       rec,
       () => rec.events.length + rec.deadLetters.length >= 3,
       'three lines',
     );
     expect(rec.events).toHaveLength(1);
-    expect(rec.events[0]!.attributes).toMatchObject({ type: 'error', subject: 'ann', datacontenttype: 'application/json' });
+    expect(rec.events[0]!.attributes).toMatchObject({
+      type: 'error',
+      subject: 'ann',
+      datacontenttype: 'application/json',
+    });
     expect(rec.events[0]!.data).toEqual({ kind: 'json', value: { level: 'error', user: 'ann' } });
-    expect(rec.deadLetters.map((d) => Buffer.from(d.payload).toString())).toEqual(['{"user":"bob"}', 'not json']);
+    expect(rec.deadLetters.map((d) => Buffer.from(d.payload).toString())).toEqual([
+      '{"user":"bob"}',
+      'not json',
+    ]);
     expect(rec.deadLetters[0]!.origin).toMatchObject({ file, offset: 31 });
   });
 });

@@ -188,10 +188,7 @@ export class LogFiles {
       }
       tailer.missingSince = undefined;
       tailer.path = at.path;
-      if (
-        at.stats.size < tailer.readOffset ||
-        !(await sameContentStart(tailer.fileHandle, tailer.identity))
-      ) {
+      if (await wasTruncated(tailer)) {
         this.tailers.delete(key);
         truncated.push(tailer);
       } else if (at.stats.size > tailer.readOffset) void this.read(tailer);
@@ -448,6 +445,21 @@ export class LogFiles {
       if (known) return;
     }
     this.requestScan();
+  }
+}
+
+/**
+ * Whether the file shrank below what was read or no longer starts with its first bytes. The size
+ * is taken after the read offset, since reads go on while a scan runs: a size taken earlier
+ * (with the glob's stat) can be below an offset that grew since, without any truncation.
+ */
+async function wasTruncated(tailer: FileTailer): Promise<boolean> {
+  const offset = tailer.readOffset;
+  try {
+    const { size } = await tailer.fileHandle.stat();
+    return size < offset || !(await sameContentStart(tailer.fileHandle, tailer.identity));
+  } catch {
+    return false; // closed under us (finished, or the Source stopping): nothing to follow
   }
 }
 
