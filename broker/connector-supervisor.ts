@@ -3,7 +3,6 @@ import type { CloudEvent } from './cloudevents/event.js';
 import { BrokerError } from './errors.js';
 import type { Ingestor } from './ingest.js';
 import type { Metrics } from './metrics.js';
-import type { Checkpoint } from './ports/store.js';
 import {
   type Connector,
   type ConnectorState,
@@ -12,6 +11,7 @@ import {
   isHttpIntake,
   type MalformedMessage,
 } from './ports/connector.js';
+import type { Checkpoint } from './ports/store.js';
 
 interface Running {
   connector: Connector;

@@ -124,13 +124,20 @@ export class Ingestor {
     }
     const event: CloudEvent = { attributes, data: { kind: 'bytes', bytes: message.payload } };
     try {
-      await this.store.append([
-        {
-          event,
-          subscriptions: [],
-          deadLetter: { reason: 'malformed message', error: message.reason, origin: `source/${sourceName}` },
-        },
-      ], checkpoints);
+      await this.store.append(
+        [
+          {
+            event,
+            subscriptions: [],
+            deadLetter: {
+              reason: 'malformed message',
+              error: message.reason,
+              origin: `source/${sourceName}`,
+            },
+          },
+        ],
+        checkpoints,
+      );
     } catch (err) {
       this.log.error({ err, source: sourceName }, 'the event store could not commit a dead letter');
       throw new BrokerError('unavailable', 'the event store could not commit the dead letter', {
