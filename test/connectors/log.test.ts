@@ -231,6 +231,32 @@ describe('log connector: files', () => {
     }
   });
 
+  it('is not fooled by a copy-truncate whose writer refills the file past the read position at once', async () => {
+    const dir = folder();
+    const file = join(dir, 'app.log');
+    writeFileSync(file, lines(0, 300, 'old'));
+    const rec = recordingContext();
+    const connector = build({ paths: [file], startAt: 'beginning', pollInterval: 'PT0.05S' });
+    await connector.start(rec.ctx);
+    try {
+      await rec.waitFor(() => rec.events.length >= 300, 'the old lines');
+      // All in one turn: no read can come between, so the next read finds the file refilled far
+      // beyond the old position, with other first bytes.
+      appendFileSync(file, lines(300, 310, 'old'));
+      copyFileSync(file, join(dir, 'app.log.1'));
+      truncateSync(file, 0);
+      appendFileSync(file, lines(0, 2000, 'new'));
+      await rec.waitFor(() => rec.events.length >= 2310, 'every line');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(texts(rec)).toEqual([
+        ...lines(0, 310, 'old').trimEnd().split('\n'),
+        ...lines(0, 2000, 'new').trimEnd().split('\n'),
+      ]);
+    } finally {
+      await connector.stop();
+    }
+  });
+
   it('maps json fields into the event and dead-letters a line its ce template cannot map', async () => {
     const dir = folder();
     const file = join(dir, 'app.log');

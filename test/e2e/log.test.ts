@@ -88,11 +88,14 @@ describe('log Source', () => {
         ...Array.from({ length: total }, (_, i) => `c-${i}`),
       ];
       await waitFor('every line delivered', () => new Set(lineBodies(fn)).size >= expected.length, {
-        timeoutMs: 60_000,
-      }).catch((err: Error) => {
+        timeoutMs: 40_000,
+      }).catch(async (err: Error) => {
         const got = new Set(lineBodies(fn));
         const missing = expected.filter((line) => !got.has(line));
-        throw new Error(`${err.message}: ${missing.length} missing, first ${missing.slice(0, 10).join(' ')}`);
+        const said = broker.logs.filter((l) => (l['level'] as number) >= 40).map((l) => JSON.stringify(l));
+        throw new Error(
+          `${err.message}: ${missing.length} missing, first ${missing.slice(0, 10).join(' ')}; the broker said ${said.join('\n')}`,
+        );
       });
       expect(new Set(lineBodies(fn))).toEqual(new Set(expected));
     } finally {
@@ -102,7 +105,7 @@ describe('log Source', () => {
     const stored = storedLines(d.data);
     expect(stored).toHaveLength(6000);
     expect(new Set(stored.map((s) => s.id)).size).toBe(6000);
-  });
+  }, 90_000);
 
   it('after kill -9 in the middle of a file and a restart, no line is lost and none is stored twice', async () => {
     const d = fresh();

@@ -51,6 +51,30 @@ export async function takeFingerprint(
   }
 }
 
+/**
+ * A longer fingerprint for a file that has grown, or undefined when the file no longer starts
+ * with the bytes of the current one (it was truncated and rewritten: a longer fingerprint would
+ * take the new file's bytes for the old one's, and the truncation would go unseen). Both hashes
+ * come from one read, so a rewrite between them cannot slip through.
+ */
+export async function extendFingerprint(
+  handle: FileHandle,
+  identity: FileIdentity,
+  size: number,
+): Promise<{ fingerprint: string; fingerprintBytes: number } | undefined> {
+  const length = Math.min(size, FINGERPRINT_BYTES);
+  const buffer = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, filled);
+    if (bytesRead === 0) return undefined;
+    filled += bytesRead;
+  }
+  const current = createHash('sha1').update(buffer.subarray(0, identity.fingerprintBytes)).digest('hex');
+  if (current !== identity.fingerprint) return undefined;
+  return { fingerprint: createHash('sha1').update(buffer).digest('hex'), fingerprintBytes: length };
+}
+
 /** Whether the file behind `handle` still starts with the bytes the identity was taken from. */
 export async function sameContentStart(handle: FileHandle, identity: FileIdentity): Promise<boolean> {
   return (await fingerprintOf(handle, identity.fingerprintBytes)) === identity.fingerprint;

@@ -11,7 +11,7 @@ import { fingerprintOf, inodeKey, newIdBase, sameContentStart, takeFingerprint }
 import { FileTailer, StoppedError, type TailerHost } from './tailer.js';
 
 /** What the file side of a log Source needs from the connector. */
-export interface LogFilesHost extends Omit<TailerHost, 'wakeAt'> {
+export interface LogFilesHost extends Omit<TailerHost, 'wakeAt' | 'truncated' | 'log'> {
   newPipeline(startOffset: number): RecordPipeline;
   /** The current problems (a file missing, unreadable), or none: the connector's degraded state. */
   reportProblems(problems: readonly string[]): void;
@@ -65,6 +65,8 @@ export class LogFiles {
       toEvent: (record, origin) => host.toEvent(record, origin),
       store: (what, checkpoints) => host.store(what, checkpoints),
       wakeAt: (tailer, at) => this.wakeAt(tailer, at),
+      truncated: () => this.requestScan(),
+      log: host.log,
     };
   }
 

@@ -1,10 +1,17 @@
 import type { FileHandle } from 'node:fs/promises';
+import type { Logger } from 'pino';
 import type { CloudEvent } from '../../../broker/cloudevents/event.js';
 import type { ConnectorCheckpoint, MalformedMessage } from '../../../broker/ports/connector.js';
 import type { RecordPipeline } from '../records/pipeline.js';
 import type { LogRecord } from '../records/record.js';
 import { encodeCheckpoint, type FileCheckpoint } from './checkpoint.js';
-import { FINGERPRINT_BYTES, type FileIdentity, inodeKey, takeFingerprint } from './identity.js';
+import {
+  extendFingerprint,
+  FINGERPRINT_BYTES,
+  type FileIdentity,
+  inodeKey,
+  sameContentStart,
+} from './identity.js';
 
 /** Bytes read per call: one chunk's records are committed together (one store transaction). */
 const CHUNK_BYTES = 256 * 1024;
@@ -22,6 +29,10 @@ export interface TailerHost {
     what: { events: readonly CloudEvent[] } | { deadLetter: MalformedMessage },
     checkpoints: readonly ConnectorCheckpoint[],
   ): Promise<void>;
+  /** For debug lines: what each read and commit did. */
+  log: Logger;
+  /** The file shrank or its first bytes changed (a copy-truncate): it stopped reading; scan now. */
+  truncated(tailer: FileTailer): void;
   /** Schedules a call of `tailer.onDeadline()` at `at` (ms since the epoch). */
   wakeAt(tailer: FileTailer, at: number): void;
 }
@@ -150,13 +161,33 @@ export class FileTailer {
       const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
       const { bytesRead } = await this.handle.read(buffer, 0, CHUNK_BYTES, this.readOffset);
       if (bytesRead === 0) break;
+      // A writer may refill a copy-truncated file past our offset before a scan notices: bytes
+      // read there are another file's, cut mid-line, and the copy's lines after the offset would
+      // be lost. So a chunk counts only if the file still starts with its first bytes after the
+      // read: a truncation before the read shows then; one after it left the chunk intact.
+      if (!(await this.stillTheSameFile())) {
+        this.host.truncated(this);
+        return;
+      }
       const records = this.pipeline.push(buffer.subarray(0, bytesRead), Date.now());
+      this.host.log.debug(
+        { file: this.path, offset: this.readOffset, bytes: bytesRead, records: records.length },
+        'log file read',
+      );
       this.readOffset += bytesRead;
       await this.commit(records);
       if (bytesRead < CHUNK_BYTES) break;
     }
     const deadline = this.pipeline.nextDeadline();
     if (deadline !== undefined) this.host.wakeAt(this, deadline);
+  }
+
+  private async stillTheSameFile(): Promise<boolean> {
+    try {
+      return await sameContentStart(this.handle, this.identity);
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -198,6 +229,7 @@ export class FileTailer {
       );
     }
     this.committed = { offset, emitted };
+    this.host.log.debug({ file: this.path, offset, events: events.length }, 'log file position committed');
     this.formerKey = undefined;
   }
 
@@ -234,8 +266,8 @@ export class FileTailer {
       this.identity.fingerprintBytes < FINGERPRINT_BYTES &&
       this.readOffset > this.identity.fingerprintBytes
     ) {
-      const taken = await takeFingerprint(this.handle, this.readOffset);
-      this.identity = { ...this.identity, ...taken };
+      const longer = await extendFingerprint(this.handle, this.identity, this.readOffset);
+      if (longer) this.identity = { ...this.identity, ...longer };
     }
     const value: FileCheckpoint = {
       ...this.identity,
