@@ -23,6 +23,11 @@ if (want('store-check')) {
   printStoreCheckRow(await runStoreCheckBench());
 }
 
+if (want('log')) {
+  const { runLogBench, printLogResult } = await import('./log.js');
+  printLogResult(await runLogBench());
+}
+
 // The connector benchmarks, each imported only when wanted (they load their client libraries),
 // all printed as the same table: scenario, broker msg/s, baseline msg/s, ratio.
 const connectors = {
