@@ -21,7 +21,15 @@ export interface ProtocolDetail {
  * the dead letter. `detail` is absent when the sink got no answer at all (a timeout).
  */
 export type DeliveryOutcome =
-  | { readonly kind: 'ok'; readonly detail?: ProtocolDetail }
+  | {
+      readonly kind: 'ok';
+      readonly detail?: ProtocolDetail;
+      /**
+       * A CloudEvent the function answered with, from a sink with `replies` set: the dispatcher
+       * ingests it (durably, routed like any event) before it counts the delivery as done.
+       */
+      readonly reply?: CloudEvent;
+    }
   | {
       readonly kind: 'retryable';
       readonly error: string;
@@ -33,6 +41,12 @@ export type DeliveryOutcome =
 export interface Sink {
   /** A description safe to log and to put in `deadletterdest` (no credentials). */
   readonly destination: string;
+  /**
+   * Set when the function's answer may carry a reply event to ingest (the knative sink with
+   * `replies: true`): a reply more than `maxHops` replies away from the event that started the
+   * chain is dropped (docs/architecture.md, "Replies").
+   */
+  readonly replies?: { readonly maxHops: number } | undefined;
   /**
    * Makes one attempt. Resolves with the outcome; rejects only when `signal` aborted it (the
    * broker is shutting down: the delivery is handed back, it was not an attempt).

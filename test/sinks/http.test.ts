@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
-import { HttpSink, parseRetryAfter } from '../../sinks/http/http-sink.js';
+import { parseRetryAfter } from '../../broker/sink-kit/http-outcome.js';
+import { HttpSink } from '../../sinks/http/http-sink.js';
 
 let server: Server;
 let base = '';

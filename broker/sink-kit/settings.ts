@@ -1,0 +1,37 @@
+import type { PathSegment } from '../config/yaml-document.js';
+import type { JsonSchema } from '../ports/json-schema.js';
+
+/**
+ * A secret reference in a sink's settings (`{ fromEnv: NAME }` or `{ fromFile: PATH }`), checked
+ * by the manifests' shared definition and resolved through `SinkBuildContext.secret`.
+ */
+export function secretRefSchema(description: string, examples: readonly unknown[]): JsonSchema {
+  return {
+    description: `${description} A secret reference (\`fromEnv\` or \`fromFile\`; a trailing newline of the file is dropped).`,
+    $ref: 'definitions.schema.json#/definitions/secret',
+    examples: [...examples],
+  };
+}
+
+/**
+ * Reads an absolute http(s) URL from a sink's settings, reporting at `path` when it is not one.
+ * Returns the parsed URL, or undefined after reporting.
+ */
+export function httpUrlSetting(
+  value: string,
+  path: readonly PathSegment[],
+  report: (path: readonly PathSegment[], message: string) => void,
+): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    report(path, `"${value}" is not an absolute URL`);
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    report(path, `must be an http:// or https:// URL, not ${url.protocol}`);
+    return undefined;
+  }
+  return url;
+}
