@@ -23,8 +23,9 @@
  * - Stored: rows of the store's `events` table, read read-only from this process every 10 ms
  *   (max(seq); count(*) checked equal to N at the end). /metrics is not polled: its queue-depth
  *   gauge queries the store on the broker's own core.
- * - Rates: N over the time from the generator's first write to the last line stored
- *   (delivered: to the last line's arrival at the function).
+ * - Rates: N over the time from the generator's start (this process tells it to go; its first
+ *   write follows at once) to the last line stored (delivered: to the last line's arrival at
+ *   the function), all on this process's clock.
  * - Baseline (a): a process reads the finished file (in the page cache, as the broker read it)
  *   with fs.createReadStream, splits it into lines, and JSON.parses each one (for `plain`: split
  *   only).
@@ -33,6 +34,8 @@
  *   (`application/cloudevents-batch+json`), each event the same attributes and data as a line's,
  *   one Subscription matching nothing; events/s answered 2xx. (Batches of 1,000 on 64
  *   connections made requests wait past autocannon's 10 s timeout.)
+ * - Both baselines are taken right after each scenario, on its file: this machine changes speed
+ *   now and then (by up to 1.7x), so only figures taken minutes apart are compared.
  * - Memory: a file of 2^30 bytes of the same lines (8,947,848), written before the broker starts
  *   (not timed), read with `startAt: beginning`, `format: json` and `ce`, a Subscription matching
  *   nothing; the broker's VmRSS (/proc/PID/status) sampled every second. The file and the store
@@ -161,23 +164,38 @@ function affinity(pid: number): string | undefined {
 
 /**
  * Runs this file as a child process in `role` (see runChild below) on `core`, and resolves with
- * the JSON of its last stdout line once it exits.
+ * the JSON of its last stdout line once it exits. With `handshake`, the child prints `ready` once
+ * loaded and waits; `goAt` is when this process told it to go, on this process's clock: times
+ * are never compared across processes (on this VM two processes' wall clocks were seen 5 s apart).
  */
-async function child<T>(role: string, core: string, args: string[]): Promise<T> {
+async function child<T>(
+  role: string,
+  core: string,
+  args: string[],
+  handshake = false,
+): Promise<{ report: T; goAt: number }> {
   const nodeArgs = [process.execPath, '--import', 'tsx', THIS_FILE, '--child', role, ...args];
   const [command, ...rest] = canPin() ? ['taskset', '-c', core, ...nodeArgs] : nodeArgs;
-  const proc: ChildProcess = spawn(command!, rest, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc: ChildProcess = spawn(command!, rest, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  let goAt = 0;
+  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    if (handshake && goAt === 0 && out.startsWith('ready\n')) {
+      goAt = now();
+      proc.stdin!.end('go\n');
+    }
+  });
+  if (!handshake) proc.stdin!.end();
   const [code] = (await once(proc, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`bench/log.ts --child ${role} exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop()!) as T;
+  return { report: JSON.parse(out.trim().split('\n').pop()!) as T, goAt };
 }
 
 interface GeneratorReport {
   lines: number;
   bytes: number;
-  /** When the first write and the last were made (ms since the epoch, fractional). */
+  /** When the first write and the last were made, on the generator's own clock (ms). */
   firstWriteAt: number;
   lastWriteAt: number;
 }
@@ -262,8 +280,11 @@ async function postBatches(url: string, source: string): Promise<PostReport> {
 async function runChild(role: string, args: string[]): Promise<void> {
   const [a = '', b = '', c = ''] = args;
   let report: unknown;
-  if (role === 'generate') report = generate(a, Number(b), Number(c));
-  else if (role === 'read') report = await readWithStreams(a, b === 'json');
+  if (role === 'generate') {
+    process.stdout.write('ready\n');
+    await once(process.stdin, 'data'); // go
+    report = generate(a, Number(b), Number(c));
+  } else if (role === 'read') report = await readWithStreams(a, b === 'json');
   else if (role === 'post') report = await postBatches(a, b);
   else throw new Error(`unknown child role ${role}`);
   process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -427,12 +448,17 @@ async function runAppendScenario(dir: string, scenario: AppendScenario, n: numbe
         })
       : Promise.resolve();
     const storedAt = whenStored(counter, n, timeoutMs);
-    const generated = await child<GeneratorReport>('generate', LOAD_CORE, [file, '0', String(n)]);
+    const { report: generated, goAt } = await child<GeneratorReport>(
+      'generate',
+      LOAD_CORE,
+      [file, '0', String(n)],
+      true,
+    );
     const lastStoredAt = await storedAt;
     await delivered;
     const stored = counter.count();
     if (stored !== n) throw new Error(`${stored} lines stored, not ${n}`);
-    const seconds = (at: number) => (at - generated.firstWriteAt) / 1000;
+    const seconds = (at: number) => (at - goAt) / 1000;
     return {
       storedPerSec: n / seconds(lastStoredAt),
       deliveredPerSec: deliveredAt === undefined ? undefined : n / seconds(deliveredAt),
@@ -455,7 +481,7 @@ async function runHttpBatchBaseline(dir: string, file: string): Promise<{ perSec
     subscription: MATCH_NOTHING,
   });
   try {
-    const report = await child<PostReport>('post', LOAD_CORE, [broker.url, file]);
+    const { report } = await child<PostReport>('post', LOAD_CORE, [broker.url, file]);
     return { perSec: (report.ok * BATCH) / report.seconds, failed: report.non2xx + report.errors };
   } finally {
     await stopProcess(broker.child);
@@ -476,7 +502,12 @@ async function runMemoryScenario(dir: string, fileBytes: number): Promise<LogMem
   }
   const lines = Math.floor(bytes / LINE_BYTES);
   const file = join(dir, 'big.log');
-  const written = await child<GeneratorReport>('generate', LOAD_CORE, [file, '0', String(lines)]);
+  const { report: written } = await child<GeneratorReport>(
+    'generate',
+    LOAD_CORE,
+    [file, '0', String(lines)],
+    true,
+  );
   const broker = await startPinnedBroker(dir, {
     broker: { limits: UNLIMITED_PENDING },
     source: { log: { paths: [file], format: 'json', startAt: 'beginning' }, ce: JSON_CE },
@@ -531,38 +562,36 @@ export async function runLogBench(
   pin(process.pid, LOAD_CORE);
   try {
     const rows: LogRow[] = [];
-    const results: AppendResult[] = [];
-    for (const [index, scenario] of SCENARIOS.entries())
-      results.push(await runAppendScenario(join(dir, `s${index}`), scenario, n));
-    // Baselines on the file the first scenario read (identical in every scenario).
-    const file = results[0]!.file;
-    const streams = {
-      json: await child<{ lines: number; seconds: number }>('read', BROKER_CORE, [file, 'json']),
-      plain: await child<{ lines: number; seconds: number }>('read', BROKER_CORE, [file, 'plain']),
-    };
-    for (const read of Object.values(streams))
-      if (read.lines !== n) throw new Error(`baseline (a) read ${read.lines} lines, not ${n}`);
-    const http = await runHttpBatchBaseline(join(dir, 'http'), file);
+    let failedPosts = 0;
+    // Each scenario's baselines right after it (see the header): a ratio of figures taken at
+    // the same speed of the machine.
     for (const [index, scenario] of SCENARIOS.entries()) {
-      const result = results[index]!;
+      const result = await runAppendScenario(join(dir, `s${index}`), scenario, n);
+      const { report: read } = await child<{ lines: number; seconds: number }>('read', BROKER_CORE, [
+        result.file,
+        scenario.format,
+      ]);
+      if (read.lines !== n) throw new Error(`baseline (a) read ${read.lines} lines, not ${n}`);
+      const http = await runHttpBatchBaseline(join(dir, `http${index}`), result.file);
+      failedPosts += http.failed;
       const base = {
-        streamsPerSec: n / streams[scenario.format].seconds,
+        streamsPerSec: n / read.seconds,
         httpBatchPerSec: http.perSec,
         generatorPerSec: result.generatorPerSec,
       };
       rows.push({ scenario: `${scenario.name}: stored`, brokerPerSec: result.storedPerSec, ...base });
       if (result.deliveredPerSec !== undefined)
         rows.push({ scenario: `${scenario.name}: delivered`, brokerPerSec: result.deliveredPerSec, ...base });
+      rmSync(join(dir, `s${index}`), { recursive: true, force: true });
     }
-    for (const index of SCENARIOS.keys()) rmSync(join(dir, `s${index}`), { recursive: true, force: true });
     const memory =
       options.memory === false
         ? undefined
         : await runMemoryScenario(join(dir, 'memory'), options.fileBytes ?? BIG_FILE_BYTES);
     load.end = loadavg()[0]!;
     const baselineNotes = [
-      'baseline (a): fs.createReadStream of the same file (in the page cache), split into lines, JSON.parse of each line (plain rows: split only), one process',
-      `baseline (b): the broker's batched ingest, POST /events of ${BATCH.toLocaleString('en-US')} events per request (each a line's attributes and data), autocannon with ${CONNECTIONS} connections for ${SECONDS} s from a process of its own, a subscription matching nothing${http.failed > 0 ? `; ${http.failed} requests failed` : ''}`,
+      "baseline (a): fs.createReadStream of the scenario's file (in the page cache), split into lines, JSON.parse of each line (plain rows: split only), one process",
+      `baseline (b): the broker's batched ingest ceiling, POST /events of ${BATCH.toLocaleString('en-US')} events per request (each a line's attributes and data), autocannon with ${CONNECTIONS} connections for ${SECONDS} s from a process of its own, a subscription matching nothing${failedPosts > 0 ? `; ${failedPosts} requests failed` : ''}`,
     ];
     const cores = canPin()
       ? `cores: broker (all threads) on core ${BROKER_CORE}, baseline (a) on core ${BROKER_CORE}; generator, autocannon, and the function and store reads (the bench process) on core ${LOAD_CORE} (taskset), of ${coresHere}`
