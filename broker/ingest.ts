@@ -58,6 +58,28 @@ export class Ingestor {
         { retryAfter: 1 },
       );
     }
+    const { items, targets } = this.route(events, config);
+    await this.commit(items, targets, ingress, checkpoints);
+  }
+
+  /**
+   * Stores a function's reply (docs/architecture.md, "Replies") like any event: checked
+   * against its EventSchemas, routed, committed before this resolves. It skips the intake's
+   * back-pressure and shutdown refusal: a reply belongs to a delivery already made, whose
+   * outcome waits for it (a refusal would only make the broker call the function again), and
+   * deliveries in flight, so replies too, are bounded by the subscriptions' concurrency.
+   * Throws BrokerError `schema_violation` (onInvalid: reject) or `unavailable` (the store).
+   */
+  async ingestReply(event: CloudEvent, subscription: string): Promise<void> {
+    const { items, targets } = this.route([event], this.config());
+    await this.commit(items, targets, `reply:${subscription}`, []);
+  }
+
+  /** Checks events against their EventSchemas and finds the subscriptions each must reach. */
+  private route(
+    events: readonly CloudEvent[],
+    config: RuntimeConfig,
+  ): { items: AppendItem[]; targets: Set<string> } {
     const items: AppendItem[] = [];
     const targets = new Set<string>();
     for (const event of events) {
@@ -79,6 +101,15 @@ export class Ingestor {
       for (const s of subscriptions) targets.add(s);
       items.push({ event, subscriptions });
     }
+    return { items, targets };
+  }
+
+  private async commit(
+    items: AppendItem[],
+    targets: Set<string>,
+    ingress: string,
+    checkpoints: readonly Checkpoint[],
+  ): Promise<void> {
     if (items.length === 0 && checkpoints.length === 0) return;
     this.pending += items.length;
     try {

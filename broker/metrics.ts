@@ -35,6 +35,12 @@ export function createMetrics(
     labelNames: ['subscription', 'outcome'] as const,
     registers: [registry],
   });
+  const replies = new Counter({
+    name: 'trigger_broker_replies_total',
+    help: "Functions' reply events by subscription and outcome (ingested; dropped_hops: beyond the sink's maxHops or Knative's TTL; refused: not a valid CloudEvent, or refused by an EventSchema).",
+    labelNames: ['subscription', 'outcome'] as const,
+    registers: [registry],
+  });
   const deliveryDuration = new Histogram({
     name: 'trigger_broker_delivery_duration_seconds',
     help: 'Time of one delivery attempt to a sink, by subscription.',
@@ -103,6 +109,7 @@ export function createMetrics(
     eventsAccepted,
     eventsRejected,
     deliveries,
+    replies,
     deliveryDuration,
     commitBatch,
     commitDuration,

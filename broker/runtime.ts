@@ -75,9 +75,15 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   );
   metricsRef = metrics;
   countSqlErrorsWith((kind) => metrics.filterErrors.inc({ kind }));
-  const dispatcher = new Dispatcher(store, metrics, log);
+  // Replies go back in through the ingestor, which notifies the dispatcher of what it stored.
+  const dispatcher: Dispatcher = new Dispatcher(
+    store,
+    metrics,
+    log,
+    (event, subscription): Promise<void> => ingestor.ingestReply(event, subscription),
+  );
   dispatcherRef = dispatcher;
-  const ingestor = new Ingestor(store, dispatcher, metrics, () => config, log);
+  const ingestor: Ingestor = new Ingestor(store, dispatcher, metrics, () => config, log);
   let stopping = false;
 
   const connectors = new ConnectorSupervisor(ingestor, metrics, log);

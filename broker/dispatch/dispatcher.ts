@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { EventStore } from '../ports/store.js';
 import { SubscriptionWorker } from './subscription-worker.js';
-import type { SubscriptionRuntime } from './types.js';
+import type { ReplyIntake, SubscriptionRuntime } from './types.js';
 
 /** Owns one worker per subscription and keeps the set in step with the configuration. */
 export class Dispatcher {
@@ -14,6 +14,8 @@ export class Dispatcher {
     private readonly store: EventStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    /** Where functions' replies go (the ingestor); a dispatcher without one refuses replies. */
+    private readonly replies?: ReplyIntake,
   ) {}
 
   /**
@@ -35,7 +37,7 @@ export class Dispatcher {
       const worker = this.workers.get(runtime.name);
       if (worker) worker.update(runtime);
       else {
-        const created = new SubscriptionWorker(runtime, this.store, this.metrics, this.log);
+        const created = new SubscriptionWorker(runtime, this.store, this.metrics, this.log, this.replies);
         this.workers.set(runtime.name, created);
         created.wake(); // deliveries left from before a restart
       }

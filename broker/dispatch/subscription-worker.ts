@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../cloudevents/event.js';
+import { BrokerError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import type { DeliveryOutcome, Sink } from '../ports/sink.js';
+import type { DeliveryOutcome, FunctionReply, Sink } from '../ports/sink.js';
 import type { DueDelivery, EventStore } from '../ports/store.js';
 import { backoffMs } from './backoff.js';
 import { type DeliveryLogs, deliveryLogs } from './delivery-logs.js';
+import { judgeReply } from './reply-hops.js';
 import { RuntimeLeases } from './runtime-leases.js';
 import { StorePause } from './store-pause.js';
-import type { SubscriptionRuntime } from './types.js';
+import type { ReplyIntake, SubscriptionRuntime } from './types.js';
 
 /** How often a subscription paused for the store looks again whether the store commits. */
 const HEALTH_RECHECK_MS = 1000;
@@ -36,6 +38,7 @@ export class SubscriptionWorker {
     private readonly store: EventStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    private readonly replies?: ReplyIntake,
   ) {
     this.runtime = runtime;
     this.leases = new RuntimeLeases(log);
@@ -221,8 +224,63 @@ export class SubscriptionWorker {
       { subscription: runtime.name },
       Number(process.hrtime.bigint() - started) / 1e9,
     );
+    if (outcome.kind === 'ok' && outcome.reply) {
+      const refused = await this.takeReply(runtime, sink, event, outcome.reply);
+      if (refused !== undefined) outcome = { kind: 'permanent', error: refused, detail: outcome.detail };
+    }
     await this.record(runtime, sink, delivery, outcome);
     return true;
+  }
+
+  /**
+   * Ingests a function's reply before the delivery counts as done (docs/architecture.md,
+   * "Replies"), or drops it when it is too many hops from the event that started the chain.
+   * Returns why the reply was refused, which fails the delivery for good (a reply that is not a
+   * CloudEvent, or one an EventSchema rejects: calling the function again would give the same);
+   * throws when the store cannot commit it, so the delivery stays due and is made again.
+   */
+  private async takeReply(
+    runtime: SubscriptionRuntime,
+    sink: Sink,
+    delivered: CloudEvent,
+    reply: FunctionReply,
+  ): Promise<string | undefined> {
+    const fields = {
+      subscription: runtime.name,
+      eventId: delivered.attributes['id'],
+      eventSource: delivered.attributes['source'],
+      destination: sink.destination,
+    };
+    if (!sink.replies || !this.replies) return undefined; // the sink does not take replies
+    if (reply.kind === 'invalid') {
+      this.metrics.replies.inc({ subscription: runtime.name, outcome: 'refused' });
+      return `the function's reply is not a valid CloudEvent: ${reply.error}`;
+    }
+    const verdict = judgeReply(delivered, reply.event, sink.replies.maxHops);
+    if (verdict.kind === 'drop') {
+      this.metrics.replies.inc({ subscription: runtime.name, outcome: 'dropped_hops' });
+      this.log.warn(
+        {
+          ...fields,
+          replyId: reply.event.attributes['id'],
+          replyType: reply.event.attributes['type'],
+          hops: verdict.hops,
+        },
+        `reply dropped: ${verdict.reason}`,
+      );
+      return undefined;
+    }
+    try {
+      await this.replies(verdict.event, runtime.name);
+    } catch (err) {
+      if (err instanceof BrokerError && err.code === 'schema_violation') {
+        this.metrics.replies.inc({ subscription: runtime.name, outcome: 'refused' });
+        return `the function's reply was refused: ${err.detail}`;
+      }
+      throw err;
+    }
+    this.metrics.replies.inc({ subscription: runtime.name, outcome: 'ingested' });
+    return undefined;
   }
 
   private async record(

@@ -1,3 +1,4 @@
+import type { CloudEvent } from '../cloudevents/event.js';
 import type { Sink } from '../ports/sink.js';
 import type { RetryPolicy } from './backoff.js';
 
@@ -10,3 +11,10 @@ export interface SubscriptionRuntime {
   /** Changes whenever the manifest changes, so a reload can tell what it must swap. */
   fingerprint: string;
 }
+
+/**
+ * Stores a function's reply as a new event, routed like any other; resolves once it is
+ * committed. Throws BrokerError `schema_violation` when an EventSchema refuses it, `unavailable`
+ * when the store cannot commit.
+ */
+export type ReplyIntake = (event: CloudEvent, subscription: string) => Promise<void>;

@@ -14,6 +14,11 @@ export interface ProtocolDetail {
   readonly code: number;
 }
 
+/** A function's answer read as a reply (docs/architecture.md, "Replies"). */
+export type FunctionReply =
+  | { readonly kind: 'event'; readonly event: CloudEvent }
+  | { readonly kind: 'invalid'; readonly error: string };
+
 /**
  * What came of one delivery attempt, in words that fit every protocol. `retryable` tells the
  * dispatcher that the same request may succeed later (for HTTP: 5xx, 408, 429, a timeout, a
@@ -25,10 +30,11 @@ export type DeliveryOutcome =
       readonly kind: 'ok';
       readonly detail?: ProtocolDetail;
       /**
-       * A CloudEvent the function answered with, from a sink with `replies` set: the dispatcher
-       * ingests it (durably, routed like any event) before it counts the delivery as done.
+       * What the function answered with, from a sink with `replies` set: an event the dispatcher
+       * ingests (durably, routed like any event) before it counts the delivery as done, or an
+       * answer that should have been one and is not (the delivery then fails for good).
        */
-      readonly reply?: CloudEvent;
+      readonly reply?: FunctionReply;
     }
   | {
       readonly kind: 'retryable';

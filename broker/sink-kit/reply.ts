@@ -1,13 +1,10 @@
 import { classifyHttpMessage, decodeHttpMessage } from '../bindings/http.js';
-import type { CloudEvent } from '../cloudevents/event.js';
 import { BrokerError } from '../errors.js';
+import type { FunctionReply } from '../ports/sink.js';
 import type { HttpAnswer } from './http-outcome.js';
 
 /** What a function's successful answer holds: nothing, one CloudEvent, or something unusable. */
-export type HttpReply =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'event'; readonly event: CloudEvent }
-  | { readonly kind: 'invalid'; readonly error: string };
+export type HttpReply = { readonly kind: 'none' } | FunctionReply;
 
 /**
  * Reads a function's 2xx answer as a reply, the way Knative's broker does: an answer in binary

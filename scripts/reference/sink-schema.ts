@@ -18,7 +18,8 @@ export function sinkSchema(sinks: readonly SinkDescriptor[]): JsonSchema {
     .filter((s) => !s.inline)
     .reduceRight<JsonSchema>(
       (otherwise, sink) => ({
-        if: { type: 'object', required: [sink.kind] },
+        // `properties` beside `required` keeps ajv's strict mode (strictRequired) content.
+        if: { type: 'object', required: [sink.kind], properties: { [sink.kind]: {} } },
         // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword
         then: {
           type: 'object',

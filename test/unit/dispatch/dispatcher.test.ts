@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../../broker/cloudevents/event.js';
 import { Dispatcher } from '../../../broker/dispatch/dispatcher.js';
 import type { SubscriptionRuntime } from '../../../broker/dispatch/types.js';
+import { BrokerError } from '../../../broker/errors.js';
 import { createMetrics } from '../../../broker/metrics.js';
 import type { DeliveryOutcome, Sink } from '../../../broker/ports/sink.js';
 import type { EventStore } from '../../../broker/ports/store.js';
@@ -124,5 +125,70 @@ describe('Dispatcher: closing the sinks it no longer uses', () => {
     removed.answerAll();
     await shutdown;
     expect(removed.closes()).toBe(1);
+  });
+});
+
+/**
+ * A reply is stored before the delivery that brought it counts as done: when the reply cannot
+ * be committed, the delivery stays due and is made again, and only once the reply is stored is
+ * the delivery completed.
+ */
+describe('Dispatcher replies', () => {
+  const log = pino({ level: 'silent' });
+  const reply: CloudEvent = {
+    attributes: { specversion: '1.0', id: 'r1', source: '/fn', type: 'reply' },
+    data: { kind: 'none' },
+  };
+  const replyingSink: Sink = {
+    destination: 'fn',
+    replies: { maxHops: 8 },
+    deliver: async () => ({ kind: 'ok', reply: { kind: 'event', event: reply } }),
+  };
+
+  it('keeps the delivery due until its reply is stored, then completes it', async () => {
+    const store = await storeWith(1);
+    const stored: CloudEvent[] = [];
+    let refuse = true;
+    let calls = 0;
+    const counted: Sink = {
+      ...replyingSink,
+      deliver: (...args) => ((calls += 1), replyingSink.deliver(...args)),
+    };
+    const dispatcher = new Dispatcher(
+      store,
+      createMetrics(() => new Map()),
+      log,
+      async (ev) => {
+        if (refuse) throw new Error('disk full');
+        stored.push(ev);
+      },
+    );
+    dispatcher.apply([{ ...runtime(counted), delivery: { ...runtime(counted).delivery, retry: 5 } }]);
+    await until(() => calls >= 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.pending('s')).toBe(1); // not completed: the reply was not stored
+    refuse = false;
+    await until(() => stored.length === 1 && store.pending('s') === 0);
+    expect(calls).toBe(2); // made again after the store pause
+    expect(stored[0]!.attributes).toMatchObject({ id: 'r1', triggerbrokerhops: 1 });
+    await dispatcher.stop(1000);
+  }, 10_000);
+
+  it('fails the delivery for good when an EventSchema refuses the reply', async () => {
+    const store = await storeWith(1);
+    const dispatcher = new Dispatcher(
+      store,
+      createMetrics(() => new Map()),
+      log,
+      async () => {
+        throw new BrokerError('schema_violation', 'data.total must be a number');
+      },
+    );
+    dispatcher.apply([runtime(replyingSink)]);
+    await until(() => store.deadLetters().length === 1);
+    expect(store.deadLetters()[0]!.reason).toBe(
+      "permanent failure: the function's reply was refused: data.total must be a number",
+    );
+    await dispatcher.stop(1000);
   });
 });
