@@ -156,7 +156,10 @@ describe('Dispatcher replies', () => {
     };
     const dispatcher = new Dispatcher(
       store,
-      createMetrics(() => new Map()),
+      createMetrics(
+        () => new Map(),
+        () => [],
+      ),
       log,
       async (ev) => {
         if (refuse) throw new Error('disk full');
@@ -178,7 +181,10 @@ describe('Dispatcher replies', () => {
     const store = await storeWith(1);
     const dispatcher = new Dispatcher(
       store,
-      createMetrics(() => new Map()),
+      createMetrics(
+        () => new Map(),
+        () => [],
+      ),
       log,
       async () => {
         throw new BrokerError('schema_violation', 'data.total must be a number');
