@@ -152,7 +152,10 @@ describe('Dispatcher replies', () => {
     let calls = 0;
     const counted: Sink = {
       ...replyingSink,
-      deliver: (...args) => ((calls += 1), replyingSink.deliver(...args)),
+      deliver: (...args) => {
+        calls += 1;
+        return replyingSink.deliver(...args);
+      },
     };
     const dispatcher = new Dispatcher(
       store,
