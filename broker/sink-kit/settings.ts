@@ -26,7 +26,8 @@ export function httpUrlSetting(
   try {
     url = new URL(value);
   } catch {
-    report(path, `"${value}" is not an absolute URL`);
+    // Not quoted: a URL that does not parse may still hold a key (`...?code=KEY`).
+    report(path, 'is not an absolute URL');
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
