@@ -36,70 +36,92 @@ export function percentEncodeHeaderValue(value: string): string {
 }
 
 /**
- * Decodes a received header value: first the RFC 7230 3.2.6 quoted-string unescaping that
- * 3.1.3.2 requires for compatibility with older senders, then one round of percent-decoding,
- * then strict UTF-8 decoding of the resulting bytes (overlong forms such as %C0%A0 are rejected).
+ * Decodes a received header value, generously (docs/architecture.md, "Header values"): the
+ * HTTP binding (http-binding.md 3.1.3.2) says a sender percent-encodes, but of the official SDKs
+ * only C# does; Go, Java, Python and JavaScript send raw UTF-8 (Python's HTTP client ISO-8859-1)
+ * and never encode `%` or `"`. So, in order:
  *
- * Decision: after unquoting, the value must be printable US-ASCII or space. HTTP header values
- * only carry such characters (RFC 7230 3.2), and a raw byte above 0x7F (which Node hands over as
- * a Latin-1 character) has no defined charset, so it is rejected instead of guessed at.
- * Surrounding whitespace is not part of a header value (RFC 7230 3.2.4) and is ignored.
+ * 1. Surrounding spaces and tabs are not part of the value (RFC 7230 3.2.4).
+ * 2. Only a value that is one quoted-string as a whole (begins and ends with `"`) is unquoted
+ *    (RFC 7230 3.2.6, which 3.1.3.2 keeps for older senders); a `"` anywhere else is data, so a
+ *    JSON extension value such as `{"a": 5}` from a non-encoding SDK arrives intact.
+ * 3. A control character (other than tab) is refused: no sender puts one in a header by mistake.
+ * 4. `%` followed by two hex digits is the byte they spell; any other `%` is a literal `%`.
+ * 5. The bytes are read as UTF-8 when they are valid UTF-8, else as ISO-8859-1, so every byte
+ *    sequence means something and nothing is refused for its charset.
+ *
+ * The ambiguity that remains: a non-encoding sender's literal `%41` reads as `A`. Node hands a
+ * header's bytes over as ISO-8859-1 characters (U+0000-U+00FF); a value holding a character
+ * above U+00FF was already decoded as UTF-8 by its transport (a NATS client) and is taken as the
+ * UTF-8 bytes of that text.
  */
 export function decodeHeaderValue(rawValue: string): string {
-  const unquoted = unescapeQuotedStrings(rawValue.replace(/^[ \t]+|[ \t]+$/g, ''));
-  const bytes: number[] = [];
-  for (let index = 0; index < unquoted.length; index++) {
-    const unit = unquoted.charCodeAt(index);
-    if (unit < 0x20 || unit > 0x7e) {
+  const trimmed = rawValue.replace(/^[ \t]+|[ \t]+$/g, '');
+  const value = isWholeQuotedString(trimmed) ? unescapeQuotedString(trimmed) : trimmed;
+  const raw = asBytes(value);
+  const bytes = new Uint8Array(raw.length);
+  let length = 0;
+  for (let index = 0; index < raw.length; index++) {
+    const byte = raw[index]!;
+    if ((byte < 0x20 && byte !== 0x09) || byte === 0x7f) {
       throw new HeaderValueError(
-        `contains a character outside printable US-ASCII at position ${index}; such characters must be percent-encoded`,
+        `contains the control character U+${byte.toString(16).toUpperCase().padStart(4, '0')} at position ${index}`,
       );
     }
-    if (unit !== 0x25) {
-      bytes.push(unit);
+    if (byte === 0x25 && index + 2 < raw.length && isHexDigit(raw[index + 1]!) && isHexDigit(raw[index + 2]!)) {
+      bytes[length++] = (hexValue(raw[index + 1]!) << 4) | hexValue(raw[index + 2]!);
+      index += 2;
       continue;
     }
-    const hex = unquoted.slice(index + 1, index + 3);
-    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
-      throw new HeaderValueError(
-        `has an invalid percent-encoding at position ${index}: "%" must be followed by two hex digits`,
-      );
-    }
-    bytes.push(Number.parseInt(hex, 16));
-    index += 2;
+    bytes[length++] = byte;
   }
-  const decoded = decodeUtf8(Uint8Array.from(bytes));
-  if (decoded === undefined) throw new HeaderValueError('percent-decodes to bytes that are not valid UTF-8');
-  return decoded;
+  const decoded = bytes.subarray(0, length);
+  return decodeUtf8(decoded) ?? latin1(decoded);
+}
+
+/** The bytes a header value stands for (see decodeHeaderValue). */
+function asBytes(value: string): Uint8Array {
+  let latin1Only = true;
+  for (let index = 0; index < value.length; index++) {
+    if (value.charCodeAt(index) > 0xff) {
+      latin1Only = false;
+      break;
+    }
+  }
+  if (!latin1Only) return encodeUtf8(value) ?? Buffer.from(value, 'utf8');
+  return Buffer.from(value, 'latin1');
+}
+
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+function isHexDigit(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
+}
+
+function hexValue(byte: number): number {
+  return byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x61 + 10;
+}
+
+function isWholeQuotedString(value: string): boolean {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"');
 }
 
 /**
- * Removes the quoting of every quoted-string in the value: the surrounding double quotes go and
- * each backslash escape (quoted-pair) yields the character after it. Outside quotes, characters
- * are kept as they are.
+ * Unquotes a value that is one quoted-string: the surrounding quotes go and each backslash
+ * escape (quoted-pair) yields the character after it. A `"` inside that is not escaped is kept
+ * as data rather than refused (a sender that quoted a value holding one).
  */
-function unescapeQuotedStrings(value: string): string {
-  if (!value.includes('"')) return value;
+function unescapeQuotedString(value: string): string {
   let result = '';
-  let inQuotes = false;
-  for (let index = 0; index < value.length; index++) {
-    const character = value[index]!;
-    if (!inQuotes) {
-      if (character === '"') inQuotes = true;
-      else result += character;
-      continue;
-    }
-    if (character === '"') {
-      inQuotes = false;
-    } else if (character === '\\') {
-      const escaped = value[index + 1];
-      if (escaped === undefined) break;
-      result += escaped;
+  const inner = value.slice(1, -1);
+  for (let index = 0; index < inner.length; index++) {
+    const character = inner[index]!;
+    if (character === '\\' && index + 1 < inner.length) {
+      result += inner[index + 1];
       index++;
-    } else {
-      result += character;
-    }
+    } else result += character;
   }
-  if (inQuotes) throw new HeaderValueError('has an unterminated quoted-string');
   return result;
 }
