@@ -101,11 +101,24 @@ export function decodeHttpMessage(headers: HttpHeaders, body: Uint8Array): Decod
   }
 }
 
-/** Binary content mode (3.1): attributes as percent-encoded ce-* headers, data as the body. */
-export function encodeBinary(ev: CloudEvent): BinaryHttpMessage {
-  const encoded = encodeBinaryMessage(ev, HTTP_RULES);
+/**
+ * How attribute values are written into ce-* headers: `percent` as 3.1.3.2 requires, or `utf8`,
+ * raw UTF-8 with nothing escaped, for receivers built on SDKs that never percent-decode (the Go,
+ * Java, Python and JavaScript SDKs; docs/architecture.md, "Header values").
+ */
+export type HeaderEncoding = 'percent' | 'utf8';
+
+const UTF8_HEADER_RULES: BindingRules = { ...HTTP_RULES, percentEncoding: false };
+
+/** Binary content mode (3.1): attributes as ce-* headers (percent-encoded by default), data as the body. */
+export function encodeBinary(ev: CloudEvent, headerEncoding: HeaderEncoding = 'percent'): BinaryHttpMessage {
+  const utf8 = headerEncoding === 'utf8';
+  const encoded = encodeBinaryMessage(ev, utf8 ? UTF8_HEADER_RULES : HTTP_RULES);
   const headers: Record<string, string> = {};
-  for (const { name, value } of encoded.fields) headers[name] = value;
+  // A header value is written byte for byte from its characters (ISO-8859-1), so raw UTF-8 goes
+  // as the ISO-8859-1 view of its bytes; plain ASCII values are left as they are.
+  for (const { name, value } of encoded.fields)
+    headers[name] = utf8 && !isAscii(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
   if (encoded.contentType !== undefined) headers['content-type'] = encoded.contentType;
   return { headers, body: encoded.body };
 }
@@ -131,4 +144,9 @@ function declaredMediaType(headers: HttpHeaders): { value: string; label: string
     value: singleHeaderValue(headers, 'content-type', 'bad_request') ?? '',
     label: 'header Content-Type',
   };
+}
+
+function isAscii(value: string): boolean {
+  for (let index = 0; index < value.length; index++) if (value.charCodeAt(index) > 0x7f) return false;
+  return true;
 }

@@ -36,3 +36,16 @@ export function httpUrlSetting(
   }
   return url;
 }
+
+/**
+ * The `headerEncoding` setting of a sink that sends binary mode (docs/architecture.md, "Header
+ * values"): `percent` by default, as the HTTP binding requires; `utf8` for functions whose SDK
+ * does not percent-decode.
+ */
+export const HEADER_ENCODING_SETTING: JsonSchema = {
+  enum: ['percent', 'utf8'],
+  default: 'percent',
+  description:
+    'How attribute values are written into ce-* headers in binary mode. `percent`: percent-encoded as the CloudEvents HTTP binding requires (3.1.3.2). `utf8`: raw UTF-8, nothing escaped, for functions built on SDKs that never percent-decode (the Go, Java, Python and JavaScript SDKs, so Knative Go and Java functions), which would otherwise read `caf%C3%A9` for `café`. `format: structured` avoids headers altogether.',
+  examples: ['utf8'],
+};

@@ -1,4 +1,4 @@
-import { encodeBinary } from '../../broker/bindings/http.js';
+import { encodeBinary, type HeaderEncoding } from '../../broker/bindings/http.js';
 import type { Secret } from '../../broker/config/secrets.js';
 import { HttpFunctionSink } from '../../broker/sink-kit/http-function-sink.js';
 import { azureOutcome } from './azure-outcome.js';
@@ -10,6 +10,7 @@ export interface AzureFunctionsSinkOptions {
   readonly functionKey: Secret | undefined;
   /** Connections this sink may open: the subscription's `delivery.concurrency`. */
   readonly connections: number;
+  readonly headerEncoding: HeaderEncoding;
 }
 
 /**
@@ -21,7 +22,7 @@ export interface AzureFunctionsSinkOptions {
  * the broker writes down.
  */
 export class AzureFunctionsSink extends HttpFunctionSink {
-  constructor({ url, functionKey, connections }: AzureFunctionsSinkOptions) {
+  constructor({ url, functionKey, connections, headerEncoding }: AzureFunctionsSinkOptions) {
     const target = url.toString();
     const keyHeader: Record<string, string> = functionKey ? { 'x-functions-key': functionKey.text() } : {};
     const hasKey = functionKey !== undefined;
@@ -30,7 +31,7 @@ export class AzureFunctionsSink extends HttpFunctionSink {
       origin: url.origin,
       connections,
       prepare(event) {
-        const encoded = encodeBinary(event);
+        const encoded = encodeBinary(event, headerEncoding);
         return { url: target, headers: { ...encoded.headers, ...keyHeader }, body: encoded.body };
       },
       judge: (answer) => azureOutcome(answer, hasKey),

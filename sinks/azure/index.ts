@@ -18,7 +18,12 @@ export function buildAzureFunctionsSink({
   // Read even when the URL is wrong, so that a missing variable is reported in the same run.
   const functionKey = spec.functionKey ? secret(spec.functionKey, [...path, 'functionKey']) : undefined;
   if (!url) return undefined;
-  return new AzureFunctionsSink({ url, functionKey, connections: concurrency });
+  return new AzureFunctionsSink({
+    url,
+    functionKey,
+    connections: concurrency,
+    headerEncoding: spec.headerEncoding ?? 'percent',
+  });
 }
 
 export const azureFunctionsSink: SinkDescriptor<AzureFunctionsSinkSpec> = {

@@ -1,11 +1,12 @@
 import type { SecretRef } from '../../broker/config/types.js';
 import type { JsonSchema } from '../../broker/ports/json-schema.js';
-import { secretRefSchema } from '../../broker/sink-kit/settings.js';
+import { HEADER_ENCODING_SETTING, secretRefSchema } from '../../broker/sink-kit/settings.js';
 
 /** `sink: { azure: { uri, functionKey } }`. */
 export interface AzureFunctionsSinkSpec {
   uri: string;
   functionKey?: SecretRef;
+  headerEncoding?: 'percent' | 'utf8';
 }
 
 export const AZURE_SETTINGS_SCHEMA: JsonSchema = {
@@ -25,5 +26,6 @@ export const AZURE_SETTINGS_SCHEMA: JsonSchema = {
       'The function key (or the host key) for a function whose authorization level is `function` or `admin`, sent as the x-functions-key header. Leave it out for an `anonymous` function.',
       [{ fromEnv: 'AZ_KEY' }],
     ),
+    headerEncoding: HEADER_ENCODING_SETTING,
   },
 };

@@ -1,9 +1,11 @@
-import { encodeBinary, encodeStructured } from '../../broker/bindings/http.js';
+import { encodeBinary, encodeStructured, type HeaderEncoding } from '../../broker/bindings/http.js';
 import { HttpFunctionSink, redactUserinfo } from '../../broker/sink-kit/http-function-sink.js';
 
 export interface HttpSinkOptions {
   uri: string;
   format: 'binary' | 'structured';
+  /** Default `percent`. */
+  headerEncoding?: HeaderEncoding;
   headers?: Record<string, string>;
   /** Connections this sink may open: the subscription's `delivery.concurrency`. */
   connections: number;
@@ -21,7 +23,10 @@ export class HttpSink extends HttpFunctionSink {
       origin: new URL(options.uri).origin,
       connections: options.connections,
       prepare(event) {
-        const encoded = options.format === 'structured' ? encodeStructured(event) : encodeBinary(event);
+        const encoded =
+          options.format === 'structured'
+            ? encodeStructured(event)
+            : encodeBinary(event, options.headerEncoding);
         return { url: options.uri, headers: { ...options.headers, ...encoded.headers }, body: encoded.body };
       },
     });

@@ -1,10 +1,13 @@
 /** The plain HTTP function sink: `sink: { uri, format, headers }` (registered in plugins.ts). */
+import type { HeaderEncoding } from '../../broker/bindings/http.js';
 import type { SinkDescriptor } from '../../broker/ports/sink.js';
+import { HEADER_ENCODING_SETTING } from '../../broker/sink-kit/settings.js';
 import { HttpSink } from './http-sink.js';
 
 export interface HttpSinkSpec {
   uri: string;
   format?: 'binary' | 'structured';
+  headerEncoding?: HeaderEncoding;
   headers?: Record<string, string>;
 }
 
@@ -30,6 +33,7 @@ export const httpSink: SinkDescriptor<HttpSinkSpec> = {
         description: 'CloudEvents HTTP content mode of the delivery.',
         examples: ['structured'],
       },
+      headerEncoding: HEADER_ENCODING_SETTING,
       headers: {
         type: 'object',
         description: 'Extra request headers sent with every delivery.',
@@ -53,6 +57,7 @@ export const httpSink: SinkDescriptor<HttpSinkSpec> = {
     return new HttpSink({
       uri: spec.uri,
       format: spec.format ?? 'binary',
+      headerEncoding: spec.headerEncoding ?? 'percent',
       ...(spec.headers ? { headers: spec.headers } : {}),
       connections: concurrency,
     });

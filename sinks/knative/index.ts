@@ -1,6 +1,7 @@
 /** The Knative-style function sink: `sink: { knative: { uri, replies, maxHops } }` (registered in plugins.ts). */
+import type { HeaderEncoding } from '../../broker/bindings/http.js';
 import type { SinkDescriptor } from '../../broker/ports/sink.js';
-import { httpUrlSetting } from '../../broker/sink-kit/settings.js';
+import { HEADER_ENCODING_SETTING, httpUrlSetting } from '../../broker/sink-kit/settings.js';
 import { KnativeSink } from './knative-sink.js';
 
 export interface KnativeSinkSpec {
@@ -8,6 +9,7 @@ export interface KnativeSinkSpec {
   replies?: boolean;
   maxHops?: number;
   format?: 'binary' | 'structured';
+  headerEncoding?: HeaderEncoding;
   maxReplyBytes?: number;
   headers?: Record<string, string>;
 }
@@ -50,6 +52,7 @@ export const knativeSink: SinkDescriptor<KnativeSinkSpec> = {
         description: 'CloudEvents HTTP content mode of the delivery.',
         examples: ['structured'],
       },
+      headerEncoding: HEADER_ENCODING_SETTING,
       maxReplyBytes: {
         type: 'integer',
         minimum: 1,
@@ -73,6 +76,7 @@ export const knativeSink: SinkDescriptor<KnativeSinkSpec> = {
       replies: spec.replies ?? true,
       maxHops: spec.maxHops ?? 8,
       format: spec.format ?? 'binary',
+      headerEncoding: spec.headerEncoding ?? 'percent',
       maxReplyBytes: spec.maxReplyBytes ?? 1_048_576,
       ...(spec.headers ? { headers: spec.headers } : {}),
       connections: concurrency,

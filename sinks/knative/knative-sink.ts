@@ -1,4 +1,4 @@
-import { encodeBinary, encodeStructured } from '../../broker/bindings/http.js';
+import { encodeBinary, encodeStructured, type HeaderEncoding } from '../../broker/bindings/http.js';
 import type { DeliveryOutcome } from '../../broker/ports/sink.js';
 import { HttpFunctionSink, redactUserinfo } from '../../broker/sink-kit/http-function-sink.js';
 import { type HttpAnswer, httpOutcome } from '../../broker/sink-kit/http-outcome.js';
@@ -9,6 +9,7 @@ export interface KnativeSinkOptions {
   replies: boolean;
   maxHops: number;
   format: 'binary' | 'structured';
+  headerEncoding: HeaderEncoding;
   maxReplyBytes: number;
   headers?: Record<string, string>;
   connections: number;
@@ -29,7 +30,10 @@ export class KnativeSink extends HttpFunctionSink {
       maxAnswerBytes: options.maxReplyBytes,
       ...(options.replies ? { replies: { maxHops: options.maxHops } } : {}),
       prepare(event) {
-        const encoded = options.format === 'structured' ? encodeStructured(event) : encodeBinary(event);
+        const encoded =
+          options.format === 'structured'
+            ? encodeStructured(event)
+            : encodeBinary(event, options.headerEncoding);
         return { url: options.uri, headers: { ...options.headers, ...encoded.headers }, body: encoded.body };
       },
       judge(answer: HttpAnswer): DeliveryOutcome {

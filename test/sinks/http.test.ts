@@ -80,6 +80,25 @@ describe('HttpSink', () => {
     expect(JSON.parse(last!.body)).toEqual({ a: 1 });
   });
 
+  it('sends raw UTF-8 header values, nothing escaped, with headerEncoding: utf8', async () => {
+    const sink = new HttpSink({
+      uri: `${base}/200`,
+      format: 'binary',
+      headerEncoding: 'utf8',
+      connections: 1,
+    });
+    const utf8Event = {
+      ...event,
+      attributes: { ...event.attributes, subject: 'café "a b" 100%', myext: '{"a": 5}' },
+    };
+    await sink.deliver(utf8Event, { signal: new AbortController().signal, timeoutMs: 2000 });
+    // Node hands header bytes over as ISO-8859-1: read them back as the UTF-8 they are.
+    const raw = (name: string) => Buffer.from(String(last!.headers[name]), 'latin1').toString('utf8');
+    expect(raw('ce-subject')).toBe('café "a b" 100%');
+    expect(raw('ce-myext')).toBe('{"a": 5}');
+    await sink.close();
+  });
+
   it('sends structured mode on request', async () => {
     await deliver('/200', 'structured');
     expect(last!.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
