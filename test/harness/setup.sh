@@ -156,3 +156,11 @@ mapfile -t wanted < <(missing_packages)
 if [ "${#wanted[@]}" -gt 0 ]; then install_packages "${wanted[@]}"; fi
 ensure_recent_nats
 fetch_kafka
+
+# The official CloudEvents SDKs the interop tests run (test/interop/): each prepares itself into
+# the cache once (test/harness/sdk-*.sh), and is quiet when already in place.
+export TRIGGER_BROKER_CACHE="$cache"
+for sdk_setup in "$here"/sdk-*.sh; do
+  [ -e "$sdk_setup" ] || continue
+  bash "$sdk_setup" || give_up "$(basename "$sdk_setup") failed"
+done
