@@ -68,7 +68,12 @@ export function decodeHeaderValue(rawValue: string): string {
         `contains the control character U+${byte.toString(16).toUpperCase().padStart(4, '0')} at position ${index}`,
       );
     }
-    if (byte === 0x25 && index + 2 < raw.length && isHexDigit(raw[index + 1]!) && isHexDigit(raw[index + 2]!)) {
+    if (
+      byte === 0x25 &&
+      index + 2 < raw.length &&
+      isHexDigit(raw[index + 1]!) &&
+      isHexDigit(raw[index + 2]!)
+    ) {
       bytes[length++] = (hexValue(raw[index + 1]!) << 4) | hexValue(raw[index + 2]!);
       index += 2;
       continue;
