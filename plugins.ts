@@ -12,8 +12,10 @@ import { natsConnector } from './connectors/nats/index.js';
 import { webhookConnector } from './connectors/webhook/index.js';
 import { azureFunctionsSink } from './sinks/azure/index.js';
 import { fissionSink } from './sinks/fission/index.js';
+import { cloudFunctionsSink, cloudRunSink } from './sinks/google/index.js';
 import { httpSink } from './sinks/http/index.js';
 import { knativeSink } from './sinks/knative/index.js';
+import { lambdaSink } from './sinks/lambda/index.js';
 import { openFaasSink } from './sinks/openfaas/index.js';
 import { openWhiskSink } from './sinks/openwhisk/index.js';
 import { sqliteStore } from './stores/sqlite/index.js';
@@ -21,6 +23,16 @@ import { sqliteStore } from './stores/sqlite/index.js';
 export const PLUGINS: PluginSet = {
   // In the order the reference and the "exactly one of" message list them.
   connectors: [webhookConnector, mqttConnector, kafkaConnector, natsConnector, logConnector],
-  sinks: [httpSink, knativeSink, openFaasSink, azureFunctionsSink, openWhiskSink, fissionSink],
+  sinks: [
+    httpSink,
+    knativeSink,
+    openFaasSink,
+    lambdaSink,
+    cloudRunSink,
+    cloudFunctionsSink,
+    azureFunctionsSink,
+    openWhiskSink,
+    fissionSink,
+  ],
   stores: [sqliteStore],
 };
