@@ -123,18 +123,23 @@ export function encodeBinary(ev: CloudEvent, headerEncoding: HeaderEncoding = 'p
   return { headers, body: encoded.body };
 }
 
-/** Structured content mode (3.2), JSON format: Content-Type application/cloudevents+json; charset=UTF-8. */
+/**
+ * Structured content mode (3.2), JSON format: Content-Type application/cloudevents+json;
+ * charset=utf-8. The charset is written in lower case: its value is case-insensitive (RFC 9110
+ * 8.3.2), but the CloudEvents JavaScript SDK's receiver compares the whole header with its own
+ * lower-case spelling and refuses `charset=UTF-8`.
+ */
 export function encodeStructured(ev: CloudEvent): StructuredHttpMessage {
   return {
-    headers: { 'content-type': `${JSON_EVENT_MEDIA_TYPE}; charset=UTF-8` },
+    headers: { 'content-type': `${JSON_EVENT_MEDIA_TYPE}; charset=utf-8` },
     body: eventToJsonText(ev),
   };
 }
 
-/** Batched content mode (3.3), JSON batch format: Content-Type application/cloudevents-batch+json. */
+/** Batched content mode (3.3), JSON batch format: Content-Type application/cloudevents-batch+json (charset as above). */
 export function encodeBatch(events: readonly CloudEvent[]): StructuredHttpMessage {
   return {
-    headers: { 'content-type': `${JSON_BATCH_MEDIA_TYPE}; charset=UTF-8` },
+    headers: { 'content-type': `${JSON_BATCH_MEDIA_TYPE}; charset=utf-8` },
     body: batchToJsonText(events),
   };
 }

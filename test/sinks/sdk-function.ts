@@ -60,4 +60,4 @@ export async function startSdkFunction(
   };
 }
 
-export { CloudEvent };
+export { CloudEvent, HTTP };

@@ -480,7 +480,7 @@ describe('encodeBinary (3.1)', () => {
 describe('encodeStructured and encodeBatch (3.2, 3.3)', () => {
   it('labels structured messages with the JSON event format', () => {
     const message = encodeStructured({ attributes: base, data: { kind: 'json', value: { a: 1 } } });
-    expect(message.headers).toEqual({ 'content-type': 'application/cloudevents+json; charset=UTF-8' });
+    expect(message.headers).toEqual({ 'content-type': 'application/cloudevents+json; charset=utf-8' });
     expect(JSON.parse(message.body)).toEqual({ ...base, data: { a: 1 } });
   });
 
@@ -489,7 +489,7 @@ describe('encodeStructured and encodeBatch (3.2, 3.3)', () => {
       { attributes: { ...base, id: '1' }, data: { kind: 'none' } },
       { attributes: { ...base, id: '2' }, data: { kind: 'bytes', bytes: new Uint8Array([255]) } },
     ]);
-    expect(message.headers).toEqual({ 'content-type': 'application/cloudevents-batch+json; charset=UTF-8' });
+    expect(message.headers).toEqual({ 'content-type': 'application/cloudevents-batch+json; charset=utf-8' });
     expect(JSON.parse(message.body)).toEqual([
       { ...base, id: '1' },
       { ...base, id: '2', data_base64: '/w==' },

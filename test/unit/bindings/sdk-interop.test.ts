@@ -136,7 +136,7 @@ describe('events produced by the broker, read by the SDK', () => {
 
   it('are readable in structured mode', () => {
     const message = encodeStructured(ours);
-    expect(message.headers['content-type']).toBe('application/cloudevents+json; charset=UTF-8');
+    expect(message.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
     // The SDK picks its parser by the exact Content-Type string and only knows "charset=utf-8"
     // in lower case, although parameter values like charset are case-insensitive (RFC 2046 1).
     const headers = { 'content-type': 'application/cloudevents+json; charset=utf-8' };
