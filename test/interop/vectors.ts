@@ -24,4 +24,3 @@ export const INTEROP_VECTORS: readonly InteropVector[] = [
   { name: 'percent', subject: '100% sure', myext: '50%', latin1: true },
   { name: 'quotes', subject: 'say "hi" now', myext: '{"a": 5}', latin1: true },
 ];
-

@@ -118,9 +118,9 @@ describe('decodeHeaderValue', () => {
     if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) throw new Error('control');
     const bytes: number[] = [];
     for (let i = 0; i < value.length; i++) {
-      const escape = /^%([0-9a-fA-F]{2})/.exec(value.slice(i));
-      if (escape) {
-        bytes.push(Number.parseInt(escape[1]!, 16));
+      const escaped = /^%([0-9a-fA-F]{2})/.exec(value.slice(i));
+      if (escaped) {
+        bytes.push(Number.parseInt(escaped[1]!, 16));
         i += 2;
       } else bytes.push(value.charCodeAt(i));
     }

@@ -1,0 +1,267 @@
+/**
+ * Runs the Java interop program (test/interop/java/Interop.java), which drives the official
+ * CloudEvents Java SDK (io.cloudevents cloudevents-core, cloudevents-json-jackson and
+ * cloudevents-http-basic, pinned as CLOUDEVENTS_SDK_JAVA_VERSION in test/harness/versions.env):
+ * `send` builds events with CloudEventBuilder and writes them with HttpMessageFactory.createWriter
+ * into a java.net.HttpURLConnection (or a java.net.http.HttpClient request), `receive` is a
+ * com.sun.net.httpserver.HttpServer reading each request with HttpMessageFactory's reader.
+ * test/harness/sdk-java.sh fetches the jars and compiles the program into the harness cache; this
+ * file finds them by the same rule.
+ *
+ * The SDK writes and reads header values as they are: the HTTP client decides the bytes, and
+ * HttpURLConnection encodes header values in the JVM's default charset (file.encoding), which
+ * Java 17 takes from the locale. So every run here pins it: UTF-8 unless told otherwise, the
+ * default everywhere from Java 18 on (JEP 400).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { harnessCacheDir, pinnedVersion } from '../harness/cache.js';
+
+const SOURCE = fileURLToPath(new URL('./java/Interop.java', import.meta.url));
+const SETUP_SCRIPT = fileURLToPath(new URL('../harness/sdk-java.sh', import.meta.url));
+
+/**
+ * Where sdk-java.sh puts things: `<cache>/interop/java-<version>/libs` (the jars) and
+ * `<cache>/interop/java-<version>/classes-<hash>` (Interop.class), the hash being the first 16 hex
+ * digits of the SHA-256 of Interop.java, so an edit compiles anew.
+ */
+export function javaInteropPaths(): { libs: string; classes: string } {
+  const home = join(harnessCacheDir(), 'interop', `java-${pinnedVersion('CLOUDEVENTS_SDK_JAVA_VERSION')}`);
+  const hash = createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16);
+  return { libs: join(home, 'libs'), classes: join(home, `classes-${hash}`) };
+}
+
+function prepared(): boolean {
+  const { libs, classes } = javaInteropPaths();
+  return existsSync(join(libs, '.complete')) && existsSync(join(classes, '.complete'));
+}
+
+/**
+ * The class path of the compiled program and the SDK, running sdk-java.sh first when either is
+ * missing (setup.sh has normally done so; this lets a single test file run on its own). Rejects
+ * with the script's output when it fails.
+ */
+export async function ensureJavaSdk(): Promise<string> {
+  const { libs, classes } = javaInteropPaths();
+  const classPath = `${classes}:${join(libs, '*')}`;
+  if (prepared()) return classPath;
+  const child = spawn('bash', [SETUP_SCRIPT], {
+    env: { ...process.env, TRIGGER_BROKER_CACHE: harnessCacheDir() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  track(child);
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (c) => resolve(c));
+  });
+  if (code !== 0 || !prepared())
+    throw new Error(`test/harness/sdk-java.sh failed (exit ${code}):\n${output}`);
+  return classPath;
+}
+
+// JVMs still running when the test worker exits would outlive the run and hold ports.
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+  }
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+async function spawnInterop(args: string[], fileEncoding: string): Promise<ChildProcess> {
+  const classPath = await ensureJavaSdk();
+  const child = spawn(
+    'java',
+    [`-Dfile.encoding=${fileEncoding}`, '-XX:TieredStopAtLevel=1', '-cp', classPath, 'Interop', ...args],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  track(child);
+  return child;
+}
+
+/** One event for `send`: datacontenttype is application/json, `data` any JSON value. */
+export interface JavaSendEvent {
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  myext: string;
+  data: unknown;
+}
+
+/** What happened to one event: an HTTP status, or the exception the client threw instead. */
+export interface JavaSendResult {
+  id: string;
+  /** The headers the SDK wrote into the request, as Java strings. */
+  headers: Record<string, string>;
+  status?: number;
+  /** The exception's class name, e.g. java.lang.IllegalArgumentException. */
+  error?: string;
+  message?: string;
+}
+
+export interface JavaSendOptions {
+  /** The HTTP client the SDK's writer fills: HttpURLConnection (default) or java.net.http.HttpClient. */
+  client?: 'urlconnection' | 'httpclient';
+  /** The JVM's file.encoding (default UTF-8), which HttpURLConnection encodes header values in. */
+  fileEncoding?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Sends `events` one after the other with the SDK, in binary or structured content mode;
+ * resolves with one result per event, in order.
+ */
+export async function javaSend(
+  url: string,
+  mode: 'binary' | 'structured',
+  events: readonly JavaSendEvent[],
+  options: JavaSendOptions = {},
+): Promise<JavaSendResult[]> {
+  const { client = 'urlconnection', fileEncoding = 'UTF-8', timeoutMs = 60_000 } = options;
+  const child = await spawnInterop(['send', '--url', url, '--mode', mode, '--client', client], fileEncoding);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  child.stdin!.end(JSON.stringify(events));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (c, s) => resolve([c, s]));
+  }).finally(() => clearTimeout(timer));
+  if (code !== 0)
+    throw new Error(`Interop send exited with ${code ?? signal}; stderr: ${stderr}; stdout: ${stdout}`);
+  const results = jsonLines(stdout) as unknown as JavaSendResult[];
+  if (results.length !== events.length)
+    throw new Error(`Interop send printed ${results.length} results for ${events.length} events: ${stdout}`);
+  return results;
+}
+
+/** One request as the receiver saw it: the event as the SDK read it, or the SDK's error. */
+export interface JavaReceived {
+  /** Every context attribute (getAttributeNames), toString()ed. */
+  attributes?: Record<string, string>;
+  /** Every extension (getExtensionNames), toString()ed. */
+  extensions?: Record<string, string>;
+  /** The data, parsed as JSON when datacontenttype says JSON. */
+  data?: unknown;
+  /** The ce-* headers as com.sun.net.httpserver handed them over (lower-case names). */
+  headers: Record<string, string>;
+  /** The exception's class name when the reader refused the request (answered 400). */
+  error?: string;
+  message?: string;
+}
+
+export interface JavaReceiver {
+  port: number;
+  url: string;
+  /** Every request so far, in order. */
+  received: JavaReceived[];
+  /**
+   * Waits until an event with each of `ids` has been read (repeats of one event cannot stand in
+   * for another still missing); resolves with them by id, rejects naming the missing ones.
+   */
+  waitForIds(ids: Iterable<string>, timeoutMs?: number): Promise<Map<string, JavaReceived>>;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Starts Interop's receiver on a free loopback port. */
+export async function startJavaReceiver(
+  options: { fileEncoding?: string; startTimeoutMs?: number } = {},
+): Promise<JavaReceiver> {
+  const { fileEncoding = 'UTF-8', startTimeoutMs = 30_000 } = options;
+  // stdin stays open: the program exits when it closes, so it cannot outlive this process.
+  const child = await spawnInterop(['receive', '--port', '0'], fileEncoding);
+  const received: JavaReceived[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`Interop receive did not listen in ${startTimeoutMs} ms; stderr: ${stderr}`));
+    }, startTimeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`Interop receive exited with ${code ?? signal}; stderr: ${stderr}`));
+    });
+    onJsonLines(child, (line) => {
+      if (typeof line['listening'] === 'number') {
+        clearTimeout(timer);
+        resolve(line['listening']);
+      } else received.push(line as unknown as JavaReceived);
+    });
+  });
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    received,
+    stderr: () => stderr,
+    async waitForIds(ids, timeoutMs = 20_000) {
+      const wanted = [...ids];
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const byId = new Map(
+          received.filter((r) => r.attributes !== undefined).map((r) => [String(r.attributes!['id']), r]),
+        );
+        const missing = wanted.filter((id) => !byId.has(id));
+        if (missing.length === 0) return byId;
+        if (Date.now() > deadline)
+          throw new Error(
+            `the Java receiver never read ${missing.join(', ')}; got ${JSON.stringify(received)}; stderr: ${stderr}`,
+          );
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin!.end();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function onJsonLines(child: ChildProcess, handle: (line: Record<string, unknown>) => void): void {
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let nl = buffered.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      nl = buffered.indexOf('\n');
+      if (line.trim() !== '') handle(JSON.parse(line) as Record<string, unknown>);
+    }
+  });
+}
