@@ -103,8 +103,8 @@ export function decodeHttpMessage(headers: HttpHeaders, body: Uint8Array): Decod
 
 /**
  * How attribute values are written into ce-* headers: `percent` as 3.1.3.2 requires, or `utf8`,
- * raw UTF-8 with nothing escaped, for receivers built on SDKs that never percent-decode (the Go,
- * Java, Python and JavaScript SDKs; docs/architecture.md, "Header values").
+ * raw UTF-8 with nothing escaped, for receivers that read header bytes as UTF-8 but never
+ * percent-decode (the Go SDK; docs/architecture.md, "Header values").
  */
 export type HeaderEncoding = 'percent' | 'utf8';
 

@@ -38,8 +38,9 @@ export function percentEncodeHeaderValue(value: string): string {
 /**
  * Decodes a received header value, generously (docs/architecture.md, "Header values"): the
  * HTTP binding (http-binding.md 3.1.3.2) says a sender percent-encodes, but of the official SDKs
- * only C# does; Go, Java, Python and JavaScript send raw UTF-8 (Python's HTTP client ISO-8859-1)
- * and never encode `%` or `"`. So, in order:
+ * only C# and the Python SDK's newer core API do; Go and Java send raw UTF-8, JavaScript and the
+ * Python v1 API ISO-8859-1 (through their HTTP clients), and none of those encodes `%` or `"`
+ * (README, "Header values", has the table the interop tests assert). So, in order:
  *
  * 1. Surrounding spaces and tabs are not part of the value (RFC 7230 3.2.4).
  * 2. Only a value that is one quoted-string as a whole (begins and ends with `"`) is unquoted

@@ -46,6 +46,6 @@ export const HEADER_ENCODING_SETTING: JsonSchema = {
   enum: ['percent', 'utf8'],
   default: 'percent',
   description:
-    'How attribute values are written into ce-* headers in binary mode. `percent`: percent-encoded as the CloudEvents HTTP binding requires (3.1.3.2). `utf8`: raw UTF-8, nothing escaped, for functions built on SDKs that never percent-decode (the Go, Java, Python and JavaScript SDKs, so Knative Go and Java functions), which would otherwise read `caf%C3%A9` for `café`. `format: structured` avoids headers altogether.',
+    "How attribute values are written into ce-* headers in binary mode. `percent`: percent-encoded as the CloudEvents HTTP binding requires (3.1.3.2), which the Python SDK's core API decodes. `utf8`: raw UTF-8, nothing escaped, for functions on the Go SDK (Knative Go functions), which never percent-decodes and would otherwise read `caf%C3%A9` for `café`. Functions on the Java, JavaScript and Python v1 SDKs read neither exactly (their HTTP servers show UTF-8 header bytes as ISO-8859-1 characters): send them `format: structured`, which carries every value exactly.",
   examples: ['utf8'],
 };
