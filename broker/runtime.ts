@@ -194,12 +194,14 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   }
 
   const pruneTimer = setInterval(() => {
-    try {
-      const removed = store.prune(Date.now() - config.broker.retentionMs);
-      if (removed > 0) log.info({ removed }, 'pruned delivered events past retention');
-    } catch (err) {
-      log.error({ err }, 'pruning failed');
-    }
+    store.prune(Date.now() - config.broker.retentionMs).then(
+      (removed) => {
+        if (removed > 0) log.info({ removed }, 'pruned delivered events past retention');
+      },
+      (err: unknown) => {
+        if (store.isOpen()) log.error({ err }, 'pruning failed');
+      },
+    );
   }, 60_000);
   pruneTimer.unref();
 

@@ -105,7 +105,7 @@ export interface EventStore {
   deadLetterRecord(subscription: string, seq: number): DeadLetterRecord | undefined;
   deadLetters(options?: { subscription?: string; limit?: number }): DeadLetterEntry[];
   /** Removes delivered events older than `before` (ms since the epoch); returns how many. */
-  prune(before: number): number;
+  prune(before: number): Promise<number>;
   isOpen(): boolean;
   /** Whether commits succeed (readiness, and whether subscriptions may start deliveries). */
   health(): StoreHealth;

@@ -217,8 +217,8 @@ describe('SqliteStore', () => {
       { event: ev('delivered'), subscriptions: [] },
       { event: ev('pending'), subscriptions: ['a'] },
     ]);
-    expect(store.prune(Date.now() - 60_000)).toBe(0);
-    expect(store.prune(Date.now() + 1)).toBe(1);
+    expect(await store.prune(Date.now() - 60_000)).toBe(0);
+    expect(await store.prune(Date.now() + 1)).toBe(1);
     expect(store.due('a', Date.now(), 10, new Set())).toHaveLength(1);
     store.close();
   });
