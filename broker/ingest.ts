@@ -58,6 +58,14 @@ export class Ingestor {
         { retryAfter: 1 },
       );
     }
+    const backlog = this.dispatcher.dispatchBacklog();
+    if (backlog > config.broker.maxDispatchBacklog) {
+      throw new BrokerError(
+        'overloaded',
+        `${backlog} accepted deliveries wait to be attempted; try again shortly`,
+        { retryAfter: 1 },
+      );
+    }
     const { items, targets } = this.route(events, config);
     await this.commit(items, targets, ingress, checkpoints);
   }
@@ -79,9 +87,9 @@ export class Ingestor {
   private route(
     events: readonly CloudEvent[],
     config: RuntimeConfig,
-  ): { items: AppendItem[]; targets: Set<string> } {
+  ): { items: AppendItem[]; targets: Map<string, number> } {
     const items: AppendItem[] = [];
-    const targets = new Set<string>();
+    const targets = new Map<string, number>();
     for (const event of events) {
       const verdict = config.schemas.check(event);
       if (!verdict.ok) {
@@ -98,7 +106,7 @@ export class Ingestor {
         continue;
       }
       const subscriptions = config.router.match(event);
-      for (const s of subscriptions) targets.add(s);
+      for (const s of subscriptions) targets.set(s, (targets.get(s) ?? 0) + 1);
       items.push({ event, subscriptions });
     }
     return { items, targets };
@@ -106,7 +114,7 @@ export class Ingestor {
 
   private async commit(
     items: AppendItem[],
-    targets: Set<string>,
+    targets: Map<string, number>,
     ingress: string,
     checkpoints: readonly Checkpoint[],
   ): Promise<void> {

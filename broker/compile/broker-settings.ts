@@ -13,6 +13,8 @@ export interface BrokerSettings {
   retentionMs: number;
   maxBodyBytes: number;
   maxPendingEvents: number;
+  /** Fresh deliveries waiting for a free slot's turn beyond which intake is refused (Dispatcher.dispatchBacklog). */
+  maxDispatchBacklog: number;
   /** Bearer tokens POST /events requires; undefined when the route is open. */
   authTokens: Secret[] | undefined;
   allowedOrigins: string[];
@@ -35,6 +37,7 @@ export function compileBrokerSettings(scope: ManifestScope<BrokerManifest> | und
       : DEFAULT_RETENTION_MS,
     maxBodyBytes: spec.limits?.maxBodyBytes ?? 1_048_576,
     maxPendingEvents: spec.limits?.maxPendingEvents ?? 10_000,
+    maxDispatchBacklog: spec.limits?.maxDispatchBacklog ?? 4096,
     authTokens: undefined,
     allowedOrigins: spec.abuseProtection?.allowedOrigins ?? ['*'],
     allowedRate: spec.abuseProtection?.allowedRate,

@@ -25,7 +25,7 @@ export interface BrokerSpec {
   store?: { type?: string; path?: string; synchronous?: 'full' | 'normal'; retention?: string };
   port?: number;
   host?: string;
-  limits?: { maxBodyBytes?: number; maxPendingEvents?: number };
+  limits?: { maxBodyBytes?: number; maxPendingEvents?: number; maxDispatchBacklog?: number };
   auth?: { tokens: SecretRef[] };
   abuseProtection?: { allowedOrigins?: string[]; allowedRate?: number };
 }

@@ -44,9 +44,26 @@ export class Dispatcher {
     }
   }
 
-  /** Events were committed for these subscriptions. */
-  notify(subscriptionNames: Iterable<string>): void {
-    for (const name of subscriptionNames) this.workers.get(name)?.wake();
+  private backlog = { value: 0, at: 0 };
+
+  /** Deliveries were committed: how many for each subscription. */
+  notify(added: ReadonlyMap<string, number>): void {
+    for (const [name, count] of added) this.workers.get(name)?.added(count);
+  }
+
+  /**
+   * Accepted deliveries the broker has not yet got round to attempting, over the subscriptions
+   * with a free slot (SubscriptionWorker.dispatchable): when it grows, intake is outrunning
+   * delivery on this process's CPU, and the ingestor refuses more (429) until delivery catches
+   * up (docs/architecture.md, "Back-pressure"). Summed at most once per millisecond: intake asks
+   * for every request.
+   */
+  dispatchBacklog(now = performance.now()): number {
+    if (now - this.backlog.at < 1) return this.backlog.value;
+    let value = 0;
+    for (const worker of this.workers.values()) value += worker.dispatchable();
+    this.backlog = { value, at: now };
+    return value;
   }
 
   subscriptionNames(): string[] {

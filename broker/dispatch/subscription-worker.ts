@@ -32,6 +32,8 @@ export class SubscriptionWorker {
   /** Set while the store failed this subscription: no delivery starts before it ends. */
   private readonly storePause = new StorePause();
   private readonly logs: DeliveryLogs;
+  /** Deliveries appended since this worker started and not yet attempted (see `dispatchable`). */
+  private fresh = 0;
 
   constructor(
     runtime: SubscriptionRuntime,
@@ -60,6 +62,22 @@ export class SubscriptionWorker {
     this.leases.retire(this.runtime);
     this.runtime = runtime;
     this.wake();
+  }
+
+  /** `count` new deliveries were committed for this subscription. */
+  added(count: number): void {
+    this.fresh += count;
+    this.wake();
+  }
+
+  /**
+   * Accepted deliveries not yet attempted while this subscription has a free slot: work the
+   * broker itself has not got round to (intake took the CPU), not work waiting for a slow sink.
+   * A subscription whose every slot is busy counts 0, so a slow or dead sink never makes the
+   * broker refuse intake for the others (Dispatcher.dispatchBacklog).
+   */
+  dispatchable(): number {
+    return this.inflight.size < this.runtime.delivery.concurrency ? this.fresh : 0;
   }
 
   /** New deliveries may be due: look at the store soon (coalesced). */
@@ -169,6 +187,7 @@ export class SubscriptionWorker {
   }
 
   private start(delivery: DueDelivery): void {
+    if (delivery.attempts === 0 && delivery.phase === 'sink' && this.fresh > 0) this.fresh -= 1;
     const controller = new AbortController();
     this.inflight.set(delivery.seq, controller);
     const runtime = this.runtime;

@@ -69,3 +69,33 @@ describe('Ingestor, when the store cannot commit', () => {
     );
   });
 });
+
+describe('Ingestor back-pressure', () => {
+  it('refuses intake as overloaded while the dispatch backlog is over its limit, and takes it again after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-ingest-bp-'));
+    const store = new SqliteStore({ dir, synchronous: 'normal' });
+    const compiled = compileConfig([], { secrets: 'form', dialects: EXTRA_DIALECTS, plugins: PLUGINS })
+      .config as RuntimeConfig;
+    const config: RuntimeConfig = { ...compiled, broker: { ...compiled.broker, maxDispatchBacklog: 10 } };
+    const log = pino({ level: 'silent' });
+    const metrics = createMetrics(
+      () => new Map(),
+      () => [],
+    );
+    let backlog = 11;
+    const dispatcher = new Dispatcher(store, metrics, log);
+    dispatcher.dispatchBacklog = () => backlog;
+    const ingestor = new Ingestor(store, dispatcher, metrics, () => config, log);
+    const event: CloudEvent = {
+      attributes: { specversion: '1.0', id: 'e1', source: '/s', type: 't' },
+      data: { kind: 'none' },
+    };
+    const refused = await ingestor.ingest([event], 'events').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'overloaded', retryAfter: 1 });
+    expect((refused as BrokerError).detail).toMatch(/11 accepted deliveries wait to be attempted/);
+    backlog = 10;
+    await expect(ingestor.ingest([event], 'events')).resolves.toBeUndefined();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

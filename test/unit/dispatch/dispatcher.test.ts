@@ -201,3 +201,50 @@ describe('Dispatcher replies', () => {
     await dispatcher.stop(1000);
   });
 });
+
+/**
+ * Back-pressure: the dispatch backlog counts accepted deliveries not yet attempted of the
+ * subscriptions with a free slot (work the broker has not got round to), and leaves out a
+ * subscription whose every slot is busy (work waiting for its slow sink).
+ */
+describe('Dispatcher dispatch backlog', () => {
+  const log = pino({ level: 'silent' });
+  const metrics = () =>
+    createMetrics(
+      () => new Map(),
+      () => [],
+    );
+  const withConcurrency = (sink: Sink, concurrency: number): SubscriptionRuntime => ({
+    ...runtime(sink),
+    delivery: { ...runtime(sink).delivery, concurrency },
+  });
+
+  it('counts deliveries committed and not yet started, and forgets them once started', async () => {
+    const store = await storeWith(0);
+    const held = heldSink('fast');
+    const dispatcher = new Dispatcher(store, metrics(), log);
+    dispatcher.apply([withConcurrency(held.sink, 100)]);
+    await store.append(Array.from({ length: 5 }, () => ({ event, subscriptions: ['s'] })));
+    dispatcher.notify(new Map([['s', 5]]));
+    expect(dispatcher.dispatchBacklog(Number.POSITIVE_INFINITY)).toBe(5); // not pumped yet
+    await until(() => held.waiting() === 5);
+    expect(dispatcher.dispatchBacklog(Number.POSITIVE_INFINITY)).toBe(0);
+    held.answerAll();
+    await dispatcher.stop(1000);
+  });
+
+  it('leaves out a subscription whose every slot is busy: its backlog waits for its sink', async () => {
+    const store = await storeWith(0);
+    const held = heldSink('slow');
+    const dispatcher = new Dispatcher(store, metrics(), log);
+    dispatcher.apply([withConcurrency(held.sink, 2)]);
+    await store.append(Array.from({ length: 10 }, () => ({ event, subscriptions: ['s'] })));
+    dispatcher.notify(new Map([['s', 10]]));
+    await until(() => held.waiting() === 2);
+    expect(dispatcher.dispatchBacklog(Number.POSITIVE_INFINITY)).toBe(0);
+    held.answerAll(); // slots free up: the 8 not yet attempted count until they start
+    await until(() => held.waiting() === 2);
+    held.answerAll();
+    await dispatcher.stop(1000);
+  });
+});
