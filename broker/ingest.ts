@@ -23,6 +23,8 @@ export class Ingestor {
     private readonly metrics: Metrics,
     private readonly config: () => RuntimeConfig,
     private readonly log: Logger,
+    /** Whether the event loop is saturated (dispatch/loop-load.ts), for back-pressure. */
+    private readonly loop: { readonly saturated: boolean },
   ) {}
 
   /** The positions a Source committed with its events. */
@@ -58,8 +60,10 @@ export class Ingestor {
         { retryAfter: 1 },
       );
     }
+    // Back-pressure (docs/architecture.md): deliveries pile up unattempted while the loop has no
+    // time to spare, so intake is taking the time delivery needs.
     const backlog = this.dispatcher.dispatchBacklog();
-    if (backlog > config.broker.maxDispatchBacklog) {
+    if (backlog > config.broker.maxDispatchBacklog && this.loop.saturated) {
       throw new BrokerError(
         'overloaded',
         `${backlog} accepted deliveries wait to be attempted; try again shortly`,

@@ -7,6 +7,7 @@ import { readConfig } from './compile/read.js';
 import { ConfigError, formatProblem } from './config/problem.js';
 import { ConnectorSupervisor } from './connector-supervisor.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { LoopLoad } from './dispatch/loop-load.js';
 import { countSqlErrorsWith } from './filters/dialects.js';
 import { createHttpServer } from './http/server.js';
 import { Ingestor } from './ingest.js';
@@ -83,7 +84,8 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
     (event, subscription): Promise<void> => ingestor.ingestReply(event, subscription),
   );
   dispatcherRef = dispatcher;
-  const ingestor: Ingestor = new Ingestor(store, dispatcher, metrics, () => config, log);
+  const loopLoad = new LoopLoad();
+  const ingestor: Ingestor = new Ingestor(store, dispatcher, metrics, () => config, log, loopLoad);
   let stopping = false;
 
   const connectors = new ConnectorSupervisor(ingestor, metrics, log);
@@ -224,6 +226,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       await Promise.race([app.close(), new Promise((r) => setTimeout(r, grace).unref())]);
       await dispatcher.stop(grace);
       store.close();
+      loopLoad.stop();
       storeLog.close();
       await Promise.all(plugins.sinks.map((sink) => sink.close?.().catch(() => undefined)));
       log.info('stopped');

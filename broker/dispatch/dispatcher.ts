@@ -52,16 +52,15 @@ export class Dispatcher {
   }
 
   /**
-   * Accepted deliveries the broker has not yet got round to attempting, over the subscriptions
-   * with a free slot (SubscriptionWorker.dispatchable): when it grows, intake is outrunning
-   * delivery on this process's CPU, and the ingestor refuses more (429) until delivery catches
-   * up (docs/architecture.md, "Back-pressure"). Summed at most once per millisecond: intake asks
-   * for every request.
+   * Accepted deliveries not yet attempted, over every subscription. The ingestor refuses intake
+   * (429) while this is over its limit and the event loop is saturated: then intake is taking
+   * the time delivery needs (docs/architecture.md, "Back-pressure"). Summed at most once per
+   * millisecond: intake asks for every request.
    */
   dispatchBacklog(now = performance.now()): number {
     if (now - this.backlog.at < 1) return this.backlog.value;
     let value = 0;
-    for (const worker of this.workers.values()) value += worker.dispatchable();
+    for (const worker of this.workers.values()) value += worker.notYetAttempted();
     this.backlog = { value, at: now };
     return value;
   }

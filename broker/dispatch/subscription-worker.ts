@@ -70,14 +70,9 @@ export class SubscriptionWorker {
     this.wake();
   }
 
-  /**
-   * Accepted deliveries not yet attempted while this subscription has a free slot: work the
-   * broker itself has not got round to (intake took the CPU), not work waiting for a slow sink.
-   * A subscription whose every slot is busy counts 0, so a slow or dead sink never makes the
-   * broker refuse intake for the others (Dispatcher.dispatchBacklog).
-   */
-  dispatchable(): number {
-    return this.inflight.size < this.runtime.delivery.concurrency ? this.fresh : 0;
+  /** Accepted deliveries not yet attempted (Dispatcher.dispatchBacklog). */
+  notYetAttempted(): number {
+    return this.fresh;
   }
 
   /** New deliveries may be due: look at the store soon (coalesced). */
