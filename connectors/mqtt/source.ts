@@ -9,11 +9,12 @@ import {
 import type { MqttMessage } from '../../broker/bindings/mqtt.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { backoffMs } from '../../broker/dispatch/backoff.js';
-import { BrokerError, type ErrorCode } from '../../broker/errors.js';
+import { BrokerError } from '../../broker/errors.js';
 import type { Connector, ConnectorContext } from '../../broker/ports/connector.js';
-import { AckGate, type PublishPacket } from './ack-gate.js';
+import { AckGate, IN_FLIGHT_MAXIMUM, type PublishPacket } from './ack-gate.js';
 import { disconnect } from './client-helpers.js';
 import { describeConnectionError, describeServerDisconnect } from './connection-errors.js';
+import { IngestLane } from './ingest-lane.js';
 import type { MqttEventReader } from './message-to-event.js';
 import type { MqttSettings } from './settings.js';
 import { SharedGroupTakeover } from './shared-group/takeover.js';
@@ -22,20 +23,19 @@ import { subscriptionFilter, topicMatches } from './topic-filter.js';
 /** Reconnection waits: from 1 s, doubling, to 30 s, with jitter (mqtt.js reconnectPeriod). */
 const RECONNECT_MIN_MS = 1_000;
 const RECONNECT_MAX_MS = 30_000;
-/** Waits between attempts to store a message the broker could not take yet (overloaded, unavailable). */
+/** Waits between attempts to record a dead letter the broker could not take yet. */
 const STORE_RETRY_MIN_MS = 100;
 const STORE_RETRY_MAX_MS = 5_000;
 /** How long stop() waits for a message being stored before leaving it unacknowledged. */
 const STOP_GRACE_MS = 3_000;
 
-/** Errors that mean "not stored, try again later"; any other BrokerError means "never storable". */
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['overloaded', 'unavailable', 'internal']);
-
 /**
  * The `mqtt` Source: a persistent MQTT session (fixed clientId, no clean start) subscribed to
  * the Source's topics, each message turned into a CloudEvent and acknowledged only once it is
- * stored (see AckGate). Reconnects with backoff; a broker that is down or refuses the
- * credentials gives one error line per distinct cause and the `reconnecting` state, never a crash.
+ * stored (see AckGate), with up to IN_FLIGHT_MAXIMUM messages of a connection in flight and
+ * their events stored in batches (see IngestLane). Reconnects with backoff; a broker that is down
+ * or refuses the credentials gives one error line per distinct cause and the `reconnecting`
+ * state, never a crash.
  * In an MQTT 5 shared group, it also takes over the sessions of members that are away (see
  * SharedGroupTakeover), storing their messages the same way.
  */
@@ -53,6 +53,8 @@ export class MqttSource implements Connector {
   private lastError: string | undefined;
   private lastLoggedError: string | undefined;
   private readonly warnedTopics = new Set<string>();
+  /** Where the events of each connection are batched, by the connection's signal (see GatedHandler). */
+  private readonly lanes = new WeakMap<AbortSignal, IngestLane>();
 
   constructor(
     readonly sourceName: string,
@@ -114,9 +116,15 @@ export class MqttSource implements Connector {
       resubscribe: false,
       // In a shared group, the MQTT broker announces this member offline when the connection dies.
       ...(this.takeover ? { will: this.takeover.ownWill() } : {}),
-      // MQTT 5: a session with expiry 0 ends with the connection (3.1.2.11.2), so one is needed.
+      // MQTT 5: a session with expiry 0 ends with the connection (3.1.2.11.2), so one is needed;
+      // and the MQTT broker sends at most the window's worth of unacknowledged messages (4.9).
       ...(settings.protocolVersion === 5
-        ? { properties: { sessionExpiryInterval: settings.sessionExpirySeconds } }
+        ? {
+            properties: {
+              sessionExpiryInterval: settings.sessionExpirySeconds,
+              receiveMaximum: IN_FLIGHT_MAXIMUM,
+            },
+          }
         : {}),
     };
     const client = connect(settings.url, options);
@@ -278,36 +286,56 @@ export class MqttSource implements Connector {
         malformed = `internal: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    const give = AbortSignal.any([this.stopping.signal, connectionLost]);
-    for (let attempt = 1; !give.aborted; attempt++) {
+    if (event) {
+      const outcome = await this.laneOf(context, connectionLost).store(event);
+      if (outcome === 'stored') return true;
+      if (outcome === 'abandoned') return false;
+      // Refused for good (an EventSchema with onInvalid: reject, say): kept as a dead letter and
+      // acknowledged, so the session goes on.
+      malformed = `${outcome.code}: ${outcome.detail}`;
+    }
+    return this.storeDeadLetter(context, packet, payload, malformed ?? 'unreadable message', connectionLost);
+  }
+
+  /** The lane that batches the events of the connection `connectionLost` belongs to. */
+  private laneOf(context: ConnectorContext, connectionLost: AbortSignal): IngestLane {
+    let lane = this.lanes.get(connectionLost);
+    if (!lane) {
+      lane = new IngestLane({
+        ingest: (events) => context.ingest(events),
+        signal: AbortSignal.any([this.stopping.signal, connectionLost]),
+        log: context.log,
+      });
+      this.lanes.set(connectionLost, lane);
+    }
+    return lane;
+  }
+
+  /** Records a message that cannot be stored as an event; true once it may be acknowledged. */
+  private async storeDeadLetter(
+    context: ConnectorContext,
+    packet: PublishPacket,
+    payload: Buffer,
+    reason: string,
+    connectionLost: AbortSignal,
+  ): Promise<boolean> {
+    for (let attempt = 1; !this.stopping.signal.aborted && !connectionLost.aborted; attempt++) {
       try {
-        if (event) await context.ingest([event]);
-        else
-          await context.deadLetter({
-            reason: malformed ?? 'unreadable message',
-            payload,
-            origin: { topic: packet.topic, qos: packet.qos },
-          });
+        await context.deadLetter({ reason, payload, origin: { topic: packet.topic, qos: packet.qos } });
         return true;
       } catch (error) {
-        if (event && error instanceof BrokerError && !RETRYABLE.has(error.code)) {
-          // Refused for good (an EventSchema with onInvalid: reject, say): keep it as a dead
-          // letter and acknowledge, so the session goes on.
-          malformed = `${error.code}: ${error.detail}`;
-          event = undefined;
-          continue;
-        }
         if (attempt === 1)
           context.log.warn(
             { topic: packet.topic, err: error },
             'mqtt: the message could not be stored yet; it stays unacknowledged and is tried again',
           );
-        const wait = Math.min(
-          STORE_RETRY_MAX_MS,
-          backoffMs({ retry: 0, backoffPolicy: 'exponential', backoffDelayMs: STORE_RETRY_MIN_MS }, attempt),
-        );
-        await sleep(wait, undefined, { signal: give }).catch(() => undefined);
       }
+      const wait = Math.min(
+        STORE_RETRY_MAX_MS,
+        backoffMs({ retry: 0, backoffPolicy: 'exponential', backoffDelayMs: STORE_RETRY_MIN_MS }, attempt),
+      );
+      const give = AbortSignal.any([this.stopping.signal, connectionLost]);
+      await sleep(wait, undefined, { signal: give }).catch(() => undefined);
     }
     return false;
   }

@@ -21,6 +21,7 @@ import type {
   ConnectorState,
   MalformedMessage,
 } from '../../broker/ports/connector.js';
+import { IN_FLIGHT_MAXIMUM } from '../../connectors/mqtt/ack-gate.js';
 import { DEFAULT_MEMBERSHIP_TOPIC } from '../../connectors/mqtt/settings.js';
 import { parseAnnouncement } from '../../connectors/mqtt/shared-group/announcement.js';
 import { WILL_DELAY_SECONDS } from '../../connectors/mqtt/shared-group/announcer.js';
@@ -44,7 +45,10 @@ function connectorFor(spec: Record<string, unknown>, ce?: CeMappingSpec): Connec
 
 /** A ConnectorContext that records everything and whose ingest a test can script. */
 function testContext(
-  options: { ingest?: (events: readonly CloudEvent[], call: number) => Promise<void> } = {},
+  options: {
+    ingest?: (events: readonly CloudEvent[], call: number) => Promise<void>;
+    deadLetter?: (message: MalformedMessage) => Promise<void>;
+  } = {},
 ) {
   const events: CloudEvent[] = [];
   const deadLetters: MalformedMessage[] = [];
@@ -62,6 +66,7 @@ function testContext(
       events.push(...batch);
     },
     async deadLetter(message) {
+      if (options.deadLetter) await options.deadLetter(message);
       deadLetters.push(message);
     },
     checkpoints: () => new Map(),
@@ -116,7 +121,83 @@ async function publish(
   }
 }
 
+/**
+ * Publishes `payloads` from one client, 16 at a time (Mosquitto takes at most 20 unacknowledged
+ * QoS 2 messages from a client), in order: each is written as its turn comes.
+ */
+async function publishAll(
+  url: string,
+  topic: string,
+  payloads: string[],
+  protocolVersion: 4 | 5 = 5,
+  qos: 1 | 2 = 1,
+): Promise<void> {
+  const client = await publisher(url, protocolVersion);
+  let next = 0;
+  const worker = async () => {
+    while (next < payloads.length) await client.publishAsync(topic, payloads[next++]!, { qos });
+  };
+  try {
+    await Promise.all(Array.from({ length: 16 }, worker));
+  } finally {
+    await client.endAsync();
+  }
+}
+
 const freshTopic = (prefix = 't') => `${prefix}/${randomUUID()}`;
+
+/**
+ * Watches a connector's own MQTT client (white box: its `client`): the QoS 1 and 2 PUBLISH
+ * packets it takes and the PUBACKs and PUBRECs it writes, and checks each acknowledgement as it
+ * is written: its message must be stored by then (`stored`, over the payload).
+ */
+function watchAcks(connector: Connector, stored: (payload: string) => boolean) {
+  const client = (connector as unknown as { client: MqttClient }).client;
+  type Seen = { connection: number; messageId: number; payload: string };
+  const received: Seen[] = [];
+  const acknowledged: Seen[] = [];
+  /** Acknowledgements written before their message was stored: must stay empty. */
+  const early: Seen[] = [];
+  let connection = 0;
+  let inFlight = 0;
+  let peak = 0;
+  const taken = new Map<number, string>();
+  client.on('close', () => {
+    connection += 1;
+    taken.clear();
+    inFlight = 0;
+  });
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd !== 'publish' || packet.qos === 0) return;
+    const seen = { connection, messageId: packet.messageId!, payload: packet.payload.toString() };
+    taken.set(seen.messageId, seen.payload);
+    received.push(seen);
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+  });
+  client.on('packetsend', (packet) => {
+    if (packet.cmd !== 'puback' && packet.cmd !== 'pubrec') return;
+    const seen = { connection, messageId: packet.messageId!, payload: taken.get(packet.messageId!) ?? '' };
+    acknowledged.push(seen);
+    inFlight -= 1;
+    if (!stored(seen.payload)) early.push(seen);
+  });
+  return {
+    received,
+    acknowledged,
+    early,
+    /** The most messages taken and not yet acknowledged at any moment. */
+    peak: () => peak,
+    inFlight: () => inFlight,
+    /** The packet identifiers of `list` on one connection, in order. */
+    ids: (list: Seen[], on = 0) => list.filter((s) => s.connection === on).map((s) => s.messageId),
+  };
+}
+
+/** Whether `rec` stored the payload, as an event or as a dead letter. */
+const storedIn = (rec: ReturnType<typeof testContext>) => (payload: string) =>
+  rec.payloads().includes(payload) ||
+  rec.deadLetters.some((d) => Buffer.from(d.payload).toString() === payload);
 
 // ---------------------------------------------------------------------------------------------
 // Against a real Mosquitto
@@ -228,6 +309,104 @@ describe('mqtt Source against Mosquitto', () => {
         }
       },
     );
+  });
+
+  describe.each([
+    [5, 1],
+    [4, 1],
+    [5, 2],
+  ] as const)('several messages in flight (protocol version %i, QoS %i)', (protocolVersion, qos) => {
+    it('stores them in batches and acknowledges each once stored, in the order the messages arrived', async () => {
+      const topic = freshTopic('in-flight');
+      const sizes: number[] = [];
+      // Slow commits, so that messages pile up behind each; dead letters slower still, so that
+      // later messages are stored before earlier ones and their acknowledgements must wait.
+      const rec = testContext({
+        ingest: async (events) => {
+          sizes.push(events.length);
+          await sleep(20);
+        },
+        deadLetter: () => sleep(150),
+      });
+      const connector = connectorFor({ url: broker.url, protocolVersion, qos, topics: [topic] });
+      await connector.start(rec.ctx);
+      const acks = watchAcks(connector, storedIn(rec));
+      try {
+        await rec.up();
+        const sent = Array.from({ length: 200 }, (_, i) =>
+          i % 40 === 7
+            ? JSON.stringify({ specversion: '0.3', type: 't', source: '/s', id: `bad-${i}` })
+            : JSON.stringify({ id: `m${i}` }),
+        );
+        await publishAll(broker.url, topic, sent, protocolVersion, qos);
+        await rec.waitFor(() => acks.acknowledged.length === 200, 'every message acknowledged');
+        // Nothing acknowledged before it was stored, and acknowledged in the order received (MQTT 4.6).
+        expect(acks.early).toEqual([]);
+        expect(acks.ids(acks.acknowledged)).toEqual(acks.ids(acks.received));
+        expect(acks.received.map((r) => r.payload)).toEqual(sent);
+        // Stored in order, malformed ones as dead letters.
+        expect(rec.payloads()).toEqual(sent.filter((p) => !p.includes('bad-')));
+        expect(rec.deadLetters).toHaveLength(5);
+        if (qos === 1) {
+          // Several at once, and many to one commit.
+          expect(acks.peak()).toBeGreaterThan(1);
+          expect(acks.peak()).toBeLessThanOrEqual(IN_FLIGHT_MAXIMUM);
+          expect(Math.max(...sizes)).toBeGreaterThan(1);
+          expect(sizes.length).toBeLessThan(100);
+        } else {
+          // QoS 2 goes one message at a time (see AckGate): the PUBREC is written before the next is read.
+          expect(acks.peak()).toBe(1);
+        }
+      } finally {
+        await connector.stop();
+      }
+    });
+
+    it('a store that fails mid-stream: nothing unstored is acknowledged, and after a reconnect the MQTT broker sends it again; nothing is lost', async () => {
+      const topic = freshTopic('fails');
+      // Stores the first 60 events, then fails (a batch crossing 60 too) until the connection has been cut.
+      let phase: 'storing' | 'failing' | 'recovered' = 'storing';
+      let failures = 0;
+      const rec = testContext({
+        ingest: async (events) => {
+          await sleep(5);
+          if (phase === 'storing' && rec.events.length + events.length > 60) phase = 'failing';
+          if (phase === 'failing') {
+            failures += 1;
+            throw new BrokerError('unavailable', 'the event store could not commit (test)');
+          }
+        },
+      });
+      const connector = connectorFor({ url: broker.url, protocolVersion, qos, topics: [topic] });
+      await connector.start(rec.ctx);
+      const acks = watchAcks(connector, storedIn(rec));
+      try {
+        await rec.up();
+        const sent = Array.from({ length: 150 }, (_, i) => JSON.stringify({ id: `f${i}` }));
+        await publishAll(broker.url, topic, sent, protocolVersion, qos);
+        await rec.waitFor(() => failures >= 2, 'the store failing');
+        const firstAcked = acks.acknowledged.length;
+        expect(firstAcked).toBe(rec.events.length);
+        // The connection dies (white box: its socket); mqtt.js reconnects within a second.
+        (connector as unknown as { client: MqttClient }).client.stream.destroy();
+        await rec.waitFor(() => acks.received.some((r) => r.connection === 1), 'the next connection');
+        phase = 'recovered';
+        await rec.waitFor(
+          () => sent.every((p) => rec.payloads().includes(p)),
+          'every message stored',
+          60_000,
+        );
+        expect(acks.early).toEqual([]);
+        // What the first connection did not acknowledge came again on the next one.
+        const ackedFirst = new Set(acks.acknowledged.filter((a) => a.connection === 0).map((a) => a.payload));
+        const again = new Set(acks.received.filter((r) => r.connection > 0).map((r) => r.payload));
+        for (const payload of sent) if (!ackedFirst.has(payload)) expect(again.has(payload)).toBe(true);
+        expect(ackedFirst.size).toBe(firstAcked);
+        expect(firstAcked).toBeLessThanOrEqual(60);
+      } finally {
+        await connector.stop();
+      }
+    });
   });
 
   it('stop() while an ingest hangs leaves the message unacknowledged for the next session', async () => {
@@ -741,6 +920,76 @@ describe('mqtt Source against Mosquitto', () => {
       await after.stop();
     }
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Flow control
+
+describe('mqtt Source flow control, against a Mosquitto that sends without limit', () => {
+  let server: ServerProcess | undefined;
+  let url = '';
+  beforeAll(async () => {
+    // max_inflight_messages 0: Mosquitto sends a 3.1.1 client every queued message without
+    // waiting for acknowledgements, so only the Source's own window holds it back.
+    const dir = await makeBrokerDir('mosquitto-unlimited');
+    const port = await freeLoopbackPort();
+    url = `mqtt://127.0.0.1:${port}`;
+    const lines = [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'max_inflight_messages 0',
+      'max_queued_messages 0',
+      'log_dest stderr',
+      'log_type error',
+    ];
+    server = await mosquittoServer(dir, lines, url);
+    await server.start();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it.each([4, 5] as const)(
+    'never has more than IN_FLIGHT_MAXIMUM messages unacknowledged (protocol version %i)',
+    async (protocolVersion) => {
+      const topic = freshTopic('window');
+      const clientId = `window-${randomUUID()}`;
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((r) => (release = r));
+      const rec = testContext({ ingest: () => released });
+      // The session first, then the messages queued in it, so that they all wait for the Source.
+      const first = connectorFor({ url, protocolVersion, topics: [topic], clientId });
+      const subscribing = testContext();
+      await first.start(subscribing.ctx);
+      await subscribing.up();
+      await first.stop();
+      const total = IN_FLIGHT_MAXIMUM + 144;
+      const sent = Array.from({ length: total }, (_, i) => JSON.stringify({ id: `w${i}` }));
+      await publishAll(url, topic, sent, protocolVersion);
+
+      const connector = connectorFor({ url, protocolVersion, topics: [topic], clientId });
+      await connector.start(rec.ctx);
+      const acks = watchAcks(connector, storedIn(rec));
+      try {
+        await rec.waitFor(() => acks.received.length >= IN_FLIGHT_MAXIMUM, 'a full window');
+        await sleep(500);
+        // Held at the window while nothing is stored: 3.1.1 by the Source not reading further,
+        // MQTT 5 by Mosquitto itself (the Receive Maximum).
+        expect(acks.received).toHaveLength(IN_FLIGHT_MAXIMUM);
+        expect(acks.acknowledged).toHaveLength(0);
+        release();
+        await rec.waitFor(() => acks.acknowledged.length === total, 'every message acknowledged');
+        expect(acks.peak()).toBe(IN_FLIGHT_MAXIMUM);
+        expect(acks.early).toEqual([]);
+        expect(acks.ids(acks.acknowledged)).toEqual(acks.ids(acks.received));
+        expect(rec.payloads()).toEqual(sent);
+      } finally {
+        release();
+        await connector.stop();
+      }
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------

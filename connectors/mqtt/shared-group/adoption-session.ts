@@ -1,6 +1,6 @@
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { AckGate, type GatedHandler } from '../ack-gate.js';
+import { AckGate, type GatedHandler, IN_FLIGHT_MAXIMUM } from '../ack-gate.js';
 import { disconnect } from '../client-helpers.js';
 import { describeConnectionError, describeServerDisconnect } from '../connection-errors.js';
 import { type Announcement, withoutBy } from './announcement.js';
@@ -63,7 +63,8 @@ export class AdoptionSession {
       // Never reconnect as the member: a closed adoption means the member came back or another
       // member took over; a failed one is announced by this connection's Will.
       reconnectPeriod: 0,
-      properties: { sessionExpiryInterval: announcement.sessionExpiry },
+      // The MQTT broker sends at most the window's worth of unacknowledged messages (MQTT 5.0 4.9).
+      properties: { sessionExpiryInterval: announcement.sessionExpiry, receiveMaximum: IN_FLIGHT_MAXIMUM },
       // If this process dies, the member is announced offline again, and another survivor adopts it.
       will: context.announcer.willOf({ ...withoutBy(announcement), state: 'offline' }),
     });
