@@ -12,24 +12,43 @@ import { PartitionProgress } from './partition-progress.js';
 import type { RecordConverter } from './record-event.js';
 
 export interface BatchIngestOptions {
-  /** Events per `ingest` call: one group commit in the store carries them all. */
+  /**
+   * The most events per `ingest` call. A batch up to this size is one call, so one group commit
+   * in the store carries it whole (docs/architecture.md, "The Kafka Source"); a larger one goes in
+   * pieces, under way together, which the store commits together as far as the Source's store
+   * budget lets them in at once. The cap keeps each call well under the broker's default
+   * `maxPendingEvents` (10,000), which admits a larger call only when nothing else waits.
+   */
   readonly chunkSize: number;
-  /** `ingest` calls of one partition under way at once. */
+  /** `ingest` and `deadLetter` calls of one partition under way at once. */
   readonly maxInFlight: number;
-  /** The wait before retry number `attempt` (1 for the first) of a refused ingest. */
-  readonly retryDelayMs: (attempt: number) => number;
+  /** The wait before retry number `attempt` (1 for the first) of an ingest refused with `error`. */
+  readonly retryDelayMs: (attempt: number, error: unknown) => number;
 }
 
 export const DEFAULT_BATCH_INGEST: BatchIngestOptions = {
-  chunkSize: 250,
+  chunkSize: 2_500,
   maxInFlight: 4,
-  retryDelayMs: (attempt) =>
-    Math.round(Math.min(100 * 2 ** (attempt - 1), 5_000) * (0.8 + 0.4 * Math.random())),
+  // `overloaded` is flow control (docs/architecture.md, "Back-pressure"): the store's commits or
+  // the deliveries are behind, and that ends within moments, so the batch is offered again soon
+  // (20 ms, doubling to 250 ms): a longer wait would leave delivery idle once it caught up. A
+  // failing store gets the longer backoff (100 ms, doubling to 5 s).
+  retryDelayMs: (attempt, error) =>
+    Math.round(
+      (isOverloaded(error)
+        ? Math.min(20 * 2 ** (attempt - 1), 250)
+        : Math.min(100 * 2 ** (attempt - 1), 5_000)) *
+        (0.8 + 0.4 * Math.random()),
+    ),
 };
 
-/** A stretch of the batch handled by one `ingest` call, or one record that cannot be an event. */
+/**
+ * Records of the batch stored by one `ingest` call (by position in the batch, not necessarily
+ * adjacent: a malformed record between two good ones does not split them), or one record that
+ * cannot be an event.
+ */
 type WorkUnit =
-  | { readonly kind: 'events'; readonly from: number; readonly to: number; readonly events: CloudEvent[] }
+  | { readonly kind: 'events'; readonly indices: readonly number[]; readonly events: CloudEvent[] }
   | { readonly kind: 'malformed'; readonly index: number; readonly reason: string };
 
 /** The outcome of a retried operation: done, or given up because the batch must end. */
@@ -63,11 +82,7 @@ export class BatchIngest {
       while (next < units.length && !this.mustEnd()) {
         const unit = units[next++]!;
         const outcome = await this.runUnit(unit);
-        if (outcome === 'done') {
-          if (unit.kind === 'events') this.progress.markDone(unit.from, unit.to);
-          else this.progress.markDone(unit.index, unit.index + 1);
-          await this.heartbeat();
-        }
+        if (outcome === 'done') await this.heartbeat();
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.maxInFlight, units.length) }, worker));
@@ -77,42 +92,50 @@ export class BatchIngest {
 
   private plan(): WorkUnit[] {
     const units: WorkUnit[] = [];
-    let chunk: { from: number; events: CloudEvent[] } | undefined;
-    const flush = (to: number) => {
-      if (chunk) units.push({ kind: 'events', from: chunk.from, to, events: chunk.events });
-      chunk = undefined;
-    };
+    // The unit being filled, already in `units`.
+    let chunk: { readonly kind: 'events'; indices: number[]; events: CloudEvent[] } | undefined;
     this.batch.records.forEach((record, index) => {
       const converted = this.convert(record);
       if (!converted.ok) {
-        flush(index);
         units.push({ kind: 'malformed', index, reason: converted.reason });
         return;
       }
-      chunk ??= { from: index, events: [] };
+      if (chunk === undefined) {
+        chunk = { kind: 'events', indices: [], events: [] };
+        units.push(chunk);
+      }
+      chunk.indices.push(index);
       chunk.events.push(converted.event);
-      if (chunk.events.length >= this.options.chunkSize) flush(index + 1);
+      if (chunk.events.length >= this.options.chunkSize) chunk = undefined;
     });
-    flush(this.batch.records.length);
     return units;
   }
 
   private async runUnit(unit: WorkUnit): Promise<Attempted> {
-    if (unit.kind === 'malformed') return this.deadLetter(this.batch.records[unit.index]!, unit.reason);
-    const whole = await this.retrying(() => this.context.ingest(unit.events));
-    if (typeof whole === 'string') return whole;
-    // One event of the chunk can never be stored (an EventSchema refuses it, say), and a batch is
-    // stored whole or not at all: find it by storing the events one by one.
-    for (let i = 0; i < unit.events.length; i++) {
-      const record = this.batch.records[unit.from + i]!;
-      const single = await this.retrying(() => this.context.ingest([unit.events[i]!]));
-      if (single === 'abandoned') return 'abandoned';
-      if (typeof single === 'object') {
-        const reason = `${single.refused.code}: ${single.refused.detail}`;
-        if ((await this.deadLetter(record, reason)) === 'abandoned') return 'abandoned';
-      }
+    if (unit.kind === 'events') return this.store(unit.indices, unit.events);
+    const outcome = await this.deadLetter(this.batch.records[unit.index]!, unit.reason);
+    if (outcome === 'done') this.progress.markDone(unit.index, unit.index + 1);
+    return outcome;
+  }
+
+  /** Stores events (the records at `indices`) in one `ingest` and marks them done. */
+  private async store(indices: readonly number[], events: readonly CloudEvent[]): Promise<Attempted> {
+    const outcome = await this.retrying(() => this.context.ingest(events));
+    if (outcome === 'done') this.progress.markEach(indices);
+    if (typeof outcome === 'string') return outcome;
+    // Refused for good. An ingest is stored whole or not at all, so one event can keep a whole
+    // batch out (an EventSchema refuses it, say): halve until each such event is alone, then
+    // dead-letter it. k refused events among n cost about 2k·log2(n) ingest calls.
+    if (events.length === 1) {
+      const reason = `${outcome.refused.code}: ${outcome.refused.detail}`;
+      const dead = await this.deadLetter(this.batch.records[indices[0]!]!, reason);
+      if (dead === 'done') this.progress.markEach(indices);
+      return dead;
     }
-    return 'done';
+    const half = Math.ceil(events.length / 2);
+    if ((await this.store(indices.slice(0, half), events.slice(0, half))) === 'abandoned') return 'abandoned';
+    await this.heartbeat();
+    return this.store(indices.slice(half), events.slice(half));
   }
 
   private async deadLetter(record: KafkaRecord, reason: string): Promise<Attempted> {
@@ -134,18 +157,21 @@ export class BatchIngest {
    */
   private async retrying(operation: () => Promise<void>): Promise<Attempted | { refused: BrokerError }> {
     for (let attempt = 1; ; attempt++) {
+      let refusal: unknown;
       try {
         await operation();
         return 'done';
       } catch (error) {
         if (error instanceof BrokerError && !isRetriable(error)) return { refused: error };
+        refusal = error;
         const fields = { topic: this.batch.topic, partition: this.batch.partition, attempt, err: error };
         const message = 'storing Kafka records was refused; retrying without committing their offsets';
-        if (attempt === 1) this.context.log.warn(fields, message);
+        // Back-pressure is the broker working as meant, not a failure: no warning for it.
+        if (attempt === 1 && !isOverloaded(error)) this.context.log.warn(fields, message);
         else this.context.log.debug(fields, message);
       }
       if (this.mustEnd()) return 'abandoned';
-      await abortableSleep(this.options.retryDelayMs(attempt), this.signal);
+      await abortableSleep(this.options.retryDelayMs(attempt, refusal), this.signal);
       await this.heartbeat();
       if (this.mustEnd()) return 'abandoned';
     }
@@ -180,6 +206,10 @@ export class BatchIngest {
       );
     }
   }
+}
+
+function isOverloaded(error: unknown): boolean {
+  return error instanceof BrokerError && error.code === 'overloaded';
 }
 
 function isRetriable(error: BrokerError): boolean {

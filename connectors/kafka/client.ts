@@ -5,7 +5,7 @@
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import {
+import kafkajs, {
   type Consumer,
   type EachBatchPayload,
   type IHeaders,
@@ -17,7 +17,37 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { type Decompress, decompressLz4, decompressSnappy, decompressZstd } from './codecs.js';
 import type { KafkaTlsOptions, SaslMechanism } from './settings.js';
+
+/**
+ * kafkajs reads gzip batches itself and refuses the other codecs unless one is registered, in
+ * its one global table. Registered here once, when the module loads, for every session
+ * (codecs.ts says which library reads which).
+ */
+function readOnlyCodec(name: string, decompress: Decompress) {
+  const codec = {
+    compress: async (): Promise<Buffer> => {
+      throw new Error(`the Kafka Source only reads ${name} record batches`);
+    },
+    async decompress(compressed: Buffer): Promise<Buffer> {
+      try {
+        return await decompress(compressed);
+      } catch (error) {
+        const reason = (error as Error).message;
+        throw new Error(`a ${name}-compressed record batch cannot be decompressed: ${reason}`, {
+          cause: error,
+        });
+      }
+    },
+  };
+  return () => codec;
+}
+// Through the default export: Node's ESM loader does not see these two among kafkajs's named exports.
+const { CompressionCodecs, CompressionTypes } = kafkajs;
+CompressionCodecs[CompressionTypes.Snappy] = readOnlyCodec('snappy', decompressSnappy);
+CompressionCodecs[CompressionTypes.LZ4] = readOnlyCodec('lz4', decompressLz4);
+CompressionCodecs[CompressionTypes.ZSTD] = readOnlyCodec('zstd', decompressZstd);
 
 /** One Kafka record, as the rest of the Source sees it. */
 export interface KafkaRecord {

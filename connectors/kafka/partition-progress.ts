@@ -17,12 +17,22 @@ export class PartitionProgress {
   /** Marks records `from` (inclusive) to `to` (exclusive), by position in the batch. */
   markDone(from: number, to: number): void {
     for (let i = from; i < to; i++) this.done[i] = true;
-    while (this.prefix < this.done.length && this.done[this.prefix]) this.prefix++;
+    this.advance();
+  }
+
+  /** Marks the records at these positions in the batch. */
+  markEach(indices: readonly number[]): void {
+    for (const i of indices) this.done[i] = true;
+    this.advance();
   }
 
   /** The offset of the last record of the done prefix; undefined while the first record is undone. */
   lastContiguousOffset(): string | undefined {
     return this.prefix === 0 ? undefined : this.offsets[this.prefix - 1];
+  }
+
+  private advance(): void {
+    while (this.prefix < this.done.length && this.done[this.prefix]) this.prefix++;
   }
 
   get complete(): boolean {

@@ -9,6 +9,7 @@ import type { Connector, ConnectorContext, ConnectorState } from '../../broker/p
 import { abortableSleep } from './abortable-sleep.js';
 import { BatchIngest, type BatchIngestOptions, DEFAULT_BATCH_INGEST } from './batch-ingest.js';
 import { describeKafkaFailure, type FetchedBatch, KafkaSession, type SessionObserver } from './client.js';
+import { IngestLane } from './ingest-lane.js';
 import type { RecordConverter } from './record-event.js';
 import type { KafkaSettings } from './settings.js';
 
@@ -20,6 +21,11 @@ export interface KafkaSourceOptions {
   /** The wait before reconnection attempt `attempt` (1 for the first). */
   readonly reconnectDelayMs?: (attempt: number) => number;
   readonly batch?: BatchIngestOptions;
+  /**
+   * Events of this Source under way in the store at once, all partitions together (default
+   * 5,000: half the broker's default `limits.maxPendingEvents`, leaving room for other Sources).
+   */
+  readonly storeBudget?: number;
 }
 
 /** 0.5 s, doubling, at most 15 s, ±20% so that several brokers restarted together do not reconnect in step. */
@@ -43,13 +49,16 @@ export class KafkaSource implements Connector {
   private failures = 0;
   /** The message of the failure last logged at error level, so an outage logs one line, not one per attempt. */
   private loggedFailure: string | undefined;
+  private readonly lane: IngestLane;
 
   constructor(
     readonly sourceName: string,
     private readonly settings: KafkaSettings,
     private readonly convert: RecordConverter,
     private readonly options: KafkaSourceOptions = {},
-  ) {}
+  ) {
+    this.lane = new IngestLane(options.storeBudget ?? 5_000);
+  }
 
   async start(context: ConnectorContext): Promise<void> {
     if (this.loop) return;
@@ -197,10 +206,15 @@ export class KafkaSource implements Connector {
   }
 
   private ingestBatch(batch: FetchedBatch, context: ConnectorContext, signal: AbortSignal): Promise<void> {
+    const lane = this.lane;
+    const laned: ConnectorContext = {
+      ...context,
+      ingest: (events, options) => lane.run(events.length, () => context.ingest(events, options)),
+    };
     return new BatchIngest(
       batch,
       this.convert,
-      context,
+      laned,
       signal,
       this.options.batch ?? DEFAULT_BATCH_INGEST,
     ).run();

@@ -283,6 +283,51 @@ describe('kafka Source against the shared Kafka', () => {
     }
   });
 
+  it("stores each fetched batch with one ingest call, its partitions' calls together within the store budget", async () => {
+    const topic = await freshTopic('one-commit', 4);
+    const ids = Array.from({ length: 4_000 }, (_, i) => `oc-${i}`);
+    for (let i = 0; i < ids.length; i += 1_000)
+      await producer.send(
+        topic,
+        ids.slice(i, i + 1_000).map((id) => ({ key: id, value: JSON.stringify({ id }) })),
+      );
+    const source = kafkaSource(
+      { brokers: [url], topics: [topic] },
+      { type: 't', source: '/p/${partition}', id: '${body.id}' },
+      { storeBudget: 1_000 },
+    );
+    const rec = recordingContext();
+    const calls: { size: number; partitions: Set<unknown> }[] = [];
+    let underWay = 0;
+    let mostUnderWay = 0;
+    const ingest = rec.ctx.ingest;
+    rec.ctx.ingest = async (events, options) => {
+      calls.push({ size: events.length, partitions: new Set(events.map((e) => e.attributes['source'])) });
+      underWay += events.length;
+      mostUnderWay = Math.max(mostUnderWay, underWay);
+      try {
+        // A store that takes its time, so that partitions' ingests would overlap if they could.
+        await new Promise((r) => setTimeout(r, 50));
+        await ingest(events, options);
+      } finally {
+        underWay -= events.length;
+      }
+    };
+    await running(source, rec);
+    try {
+      await rec.waitFor(() => new Set(rec.ids()).size === ids.length, 'every record', 60_000);
+    } finally {
+      await source.stop();
+    }
+    // The records were all in the topic before the Source joined: a few fetches, one call per
+    // partition's batch, never one per record.
+    expect(calls.length).toBeLessThanOrEqual(12);
+    for (const call of calls) expect(call.partitions.size).toBe(1);
+    expect(calls.reduce((sum, call) => sum + call.size, 0)).toBe(ids.length);
+    // Batches of about 1,000 records and a budget of 1,000 events: one ingest under way at a time.
+    expect(mostUnderWay).toBe(Math.max(...calls.map((call) => call.size)));
+  });
+
   it('a wrong address gives one clear error line and reconnection with backoff, never a crash', async () => {
     const port = await freeLoopbackPort();
     const lines: Record<string, unknown>[] = [];
