@@ -396,7 +396,22 @@ describe('nats Source: JetStream', () => {
       await publishConfirmed(`${prefix}.a`, '{"id":"before"}');
       await rec.waitFor(() => rec.ids().includes('before'), 'before');
       const jsm = await jetstreamManager(client);
-      await jsm.consumers.delete(stream, 'fragile');
+      // Delete it once its ack is settled: nats-server 2.9 can refuse to delete a file-store
+      // consumer whose state it is writing at that moment ("unlinkat ... directory not empty").
+      // That refusal is the server's race in the test's own step, so the delete is tried again.
+      await waitFor('the ack of "before" to settle', async () => {
+        const info = await jsm.consumers.info(stream, 'fragile');
+        return info.num_ack_pending === 0;
+      });
+      await waitFor('the consumer to be deleted', () =>
+        jsm.consumers.delete(stream, 'fragile').then(
+          () => true,
+          (err: Error) => {
+            if (/directory not empty/.test(err.message)) return false;
+            throw err;
+          },
+        ),
+      );
       await waitFor(
         'the consumer to be back',
         () =>
