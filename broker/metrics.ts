@@ -92,6 +92,24 @@ export function createMetrics(
     labelNames: ['source', 'kind', 'status'] as const,
     registers: [registry],
   });
+  /** Read at each scrape; set by the runtime once the parts that know them exist. */
+  const observe: { loopUtilisation?: () => number; dispatchBacklog?: () => number } = {};
+  new Gauge({
+    name: 'trigger_broker_event_loop_utilisation',
+    help: 'Share of the last 100 ms the main event loop spent running callbacks (intake is refused above 0.9 while the dispatch backlog is over its limit).',
+    registers: [registry],
+    collect() {
+      if (observe.loopUtilisation) this.set(observe.loopUtilisation());
+    },
+  });
+  new Gauge({
+    name: 'trigger_broker_dispatch_backlog',
+    help: 'Accepted deliveries not yet attempted, over all subscriptions.',
+    registers: [registry],
+    collect() {
+      if (observe.dispatchBacklog) this.set(observe.dispatchBacklog());
+    },
+  });
   const adoptedSessions = new Gauge({
     name: 'trigger_broker_connector_adopted_sessions',
     help: 'Sessions of other shared-group members a connector is carrying while they are away (MQTT takeover).',
@@ -110,6 +128,7 @@ export function createMetrics(
     eventsRejected,
     deliveries,
     replies,
+    observe,
     deliveryDuration,
     commitBatch,
     commitDuration,

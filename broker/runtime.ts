@@ -85,6 +85,8 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   );
   dispatcherRef = dispatcher;
   const loopLoad = new LoopLoad();
+  metrics.observe.loopUtilisation = () => loopLoad.utilisation;
+  metrics.observe.dispatchBacklog = () => dispatcher.dispatchBacklog();
   const ingestor: Ingestor = new Ingestor(store, dispatcher, metrics, () => config, log, loopLoad);
   let stopping = false;
 

@@ -14,7 +14,7 @@ const SATURATED = 0.9;
  */
 export class LoopLoad {
   private last = performance.eventLoopUtilization();
-  private utilisation = 0;
+  private lastUtilisation = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor() {
@@ -22,8 +22,13 @@ export class LoopLoad {
     this.timer.unref();
   }
 
+  /** The last sample's share of time spent running callbacks, 0 to 1. */
+  get utilisation(): number {
+    return this.lastUtilisation;
+  }
+
   get saturated(): boolean {
-    return this.utilisation >= SATURATED;
+    return this.lastUtilisation >= SATURATED;
   }
 
   stop(): void {
@@ -32,7 +37,7 @@ export class LoopLoad {
 
   private sample(): void {
     const now = performance.eventLoopUtilization();
-    this.utilisation = performance.eventLoopUtilization(now, this.last).utilization;
+    this.lastUtilisation = performance.eventLoopUtilization(now, this.last).utilization;
     this.last = now;
   }
 }
