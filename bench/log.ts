@@ -47,7 +47,7 @@
  *
  *   node --import tsx bench/log.ts [--lines 1000000] [--file-mib 1024] [--no-memory]
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   closeSync,
@@ -68,11 +68,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import {
+  affinity,
   type BrokerConfig,
   type BrokerProcess,
+  canPin,
   isMain,
   MATCH_NOTHING,
   numberFlag,
+  pin,
   ROOT,
   startBroker,
   startCountingFunction,
@@ -133,34 +136,6 @@ function lineEvent(i: number, source: string): Record<string, unknown> {
 // Processes and cores
 
 const now = () => performance.timeOrigin + performance.now();
-
-let pinning: boolean | undefined;
-/** Whether processes are pinned: taskset is there and there are at least two cores. */
-function canPin(): boolean {
-  if (pinning === undefined) {
-    try {
-      execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-      pinning = availableParallelism() >= 2;
-    } catch {
-      pinning = false;
-    }
-  }
-  return pinning;
-}
-
-/** Pins every thread of a running process to `cores` (threads started later inherit it). */
-function pin(pid: number, cores: string): void {
-  if (canPin()) execFileSync('taskset', ['-a', '-cp', cores, String(pid)], { stdio: 'ignore' });
-}
-
-/** The cores a process may run on now, as taskset lists them. */
-function affinity(pid: number): string | undefined {
-  if (!canPin()) return undefined;
-  return execFileSync('taskset', ['-cp', String(pid)], { encoding: 'utf8' })
-    .split(':')
-    .pop()
-    ?.trim();
-}
 
 /**
  * Runs this file as a child process in `role` (see runChild below) on `core`, and resolves with

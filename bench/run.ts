@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark, each printed beside the raw baseline measured in the same
- * run. `npm run bench -- ingest matcher` runs only the named ones.
+ * run. `npm run bench -- ingest matcher` runs only the named ones (ingest, ingest-wrk, e2e,
+ * matcher, store-check, log, mqtt, kafka, nats; soak only when named).
  */
 import { printConnectorTable } from './support.js';
 
@@ -10,6 +11,20 @@ const want = (name: string) => wanted.size === 0 || wanted.has(name);
 if (want('ingest')) {
   const { runIngestBench, printIngestRows } = await import('./ingest.js');
   printIngestRows(await runIngestBench());
+}
+
+// The single-event ingest again, driven by wrk instead of autocannon (whose one Node thread
+// capped the baseline); skipped, with a message, when wrk is not installed.
+if (want('ingest-wrk')) {
+  const { runIngestWrkBench, printIngestWrkResult } = await import('./ingest.js');
+  printIngestWrkResult(await runIngestWrkBench());
+}
+
+// End to end, HTTP in to an HTTP function out, beside a raw non-durable forwarder (wrk and a
+// paced generator; several minutes).
+if (want('e2e')) {
+  const { runE2eBench, printE2eResult } = await import('./e2e.js');
+  printE2eResult(await runE2eBench());
 }
 
 if (want('matcher')) {

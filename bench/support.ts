@@ -4,18 +4,26 @@
  * table a connector benchmark prints. One copy, so that every benchmark starts, measures and
  * reports the broker the same way and a fix to one of them reaches them all.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository root: benchmarks start `bin/trigger-broker.js`, which runs the build in `dist`. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Where the broker that benchmarks start lives: this repository, or the copy named by the
+ * BENCH_BROKER_ROOT environment variable (a checkout with its own `npm run build`, e.g. a
+ * `git archive` of one commit), so that a long run measures one fixed build even while this
+ * working tree and its `dist` change.
+ */
+export const BROKER_ROOT = process.env['BENCH_BROKER_ROOT'] || ROOT;
 
 /** Whether the module at `moduleUrl` is the script node was started with (each bench runs alone too). */
 export function isMain(moduleUrl: string): boolean {
@@ -67,19 +75,142 @@ export interface BrokerProcess {
 }
 
 /**
- * Starts the real broker, `trigger-broker start <configDir>` from the build, on a free loopback
+ * Starts the real broker, `trigger-broker start <configDir>` from the build (in BROKER_ROOT), on a free loopback
  * port with its store in `dataDir`, and resolves with its port once it logs
  * `trigger-broker listening`. It logs at info level (nothing per event); lines at warn level and
  * above are copied to stderr, since they are what explains a stalled or failed run.
  */
 export async function startBroker(configDir: string, dataDir: string): Promise<BrokerProcess> {
-  const args = [join(ROOT, 'bin', 'trigger-broker.js'), 'start', configDir];
+  const args = [join(BROKER_ROOT, 'bin', 'trigger-broker.js'), 'start', configDir];
   args.push('--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'info');
   const { child, found: port } = await startNodeProcess(args, (line) => {
     if (/"level":(40|50|60)/.test(line)) process.stderr.write(`[trigger-broker] ${line}\n`);
     return line.includes('"msg":"trigger-broker listening"') ? Number(JSON.parse(line).port) : undefined;
   });
   return { child, port, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * Starts one of the bench's own servers, `node bench/<script> <args>` (the bare fastify baseline,
+ * the raw forwarder), and resolves with its URL once it logs `{"msg":"listening","address":...}`.
+ */
+export async function startScriptServer(
+  script: string,
+  args: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
+  const { child, found: url } = await startNodeProcess([join(ROOT, 'bench', script), ...args], (line) => {
+    try {
+      const logged = JSON.parse(line) as Record<string, unknown>;
+      return logged['msg'] === 'listening' ? String(logged['address']) : undefined;
+    } catch {
+      return undefined; // not JSON
+    }
+  });
+  return { child, url };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cores and CPU time
+
+let pinning: boolean | undefined;
+/** Whether processes can be pinned: taskset is there and there are at least two cores. */
+export function canPin(): boolean {
+  if (pinning === undefined) {
+    try {
+      execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+      pinning = availableParallelism() >= 2;
+    } catch {
+      pinning = false;
+    }
+  }
+  return pinning;
+}
+
+/** Pins every thread of a running process to `cores` (threads started later inherit it); no-op without taskset. */
+export function pin(pid: number, cores: string): void {
+  if (canPin()) execFileSync('taskset', ['-a', '-cp', cores, String(pid)], { stdio: 'ignore' });
+}
+
+/** The cores a process may run on now, as taskset lists them. */
+export function affinity(pid: number): string | undefined {
+  if (!canPin()) return undefined;
+  return execFileSync('taskset', ['-cp', String(pid)], { encoding: 'utf8' })
+    .split(':')
+    .pop()
+    ?.trim();
+}
+
+let clockTicks: number | undefined;
+/** The kernel's clock ticks per second, the unit of CPU times in /proc/PID/stat. */
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** Fields of /proc/PID/stat after the command name (field 3 of the man page is index 0). */
+function statFields(pid: number | 'self'): string[] {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU seconds (user + system, all threads) a running process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  return (Number(f[11]) + Number(f[12])) / ticksPerSecond();
+}
+
+/**
+ * CPU seconds (user + system) used by this process's children that have exited and been waited
+ * for (cutime + cstime): the difference across one child's life is that child's CPU time.
+ */
+export function reapedChildrenCpuSeconds(): number {
+  const f = statFields('self');
+  return (Number(f[13]) + Number(f[14])) / ticksPerSecond();
+}
+
+/**
+ * Seconds the threads of a running process have spent runnable but waiting for a CPU (the second
+ * field of /proc/PID/task/TID/schedstat), summed over the threads alive now: over a load window,
+ * the time other work on the machine (or on the same core) took from it. 0 where the kernel
+ * keeps no schedstats.
+ */
+export function runQueueWaitSeconds(pid: number): number {
+  let ns = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return ns / 1e9;
+}
+
+/**
+ * CPU seconds all the machine's cores have spent busy so far (user, nice, system, irq, softirq)
+ * and had stolen by the hypervisor (steal), from /proc/stat. Over a load window, busy minus
+ * what the benchmark's own processes used is the other work the machine did meanwhile.
+ */
+export function machineCpuSeconds(): { busy: number; steal: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  const ticks = ticksPerSecond();
+  return { busy: (user + nice + system + irq + softirq) / ticks, steal: steal / ticks };
+}
+
+/** The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them. */
+export function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,4 +418,17 @@ export function printConnectorTable(heading: string, rows: readonly ConnectorRow
       `| ${r.name} | ${perSec(r.brokerPerSec)} | ${perSec(r.baselinePerSec)} | ${r.ratio.toFixed(2)} |`,
     );
   }
+}
+
+/** The median of the values (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** `min / median / max` of the values of repeated runs, each formatted by `format`. */
+export function spread(values: readonly number[], format: (value: number) => string): string {
+  if (values.length === 0) return '–';
+  return `${format(Math.min(...values))} / ${format(median(values))} / ${format(Math.max(...values))}`;
 }
