@@ -341,7 +341,7 @@ describe('kafka Source through the CLI', () => {
     broker = await started(d);
     await waitForAll(fn, confirmed, 120_000);
     expect(await broker.stop('SIGTERM')).toBe(0);
-  });
+  }, 240_000); // the stream, the crash and the restart, then up to 120 s to deliver everything
 
   it('two brokers in one consumer group split a topic; when one is killed the other takes over its partitions', async () => {
     const topic = uniqueTopicName('group');
