@@ -39,8 +39,8 @@
  * - Generator check: wrk, same script and settings, against bare fastify answering 202 with no
  *   work (bench/baseline-server.mjs) in every round. During every load window: CPU used by the
  *   side under test (/proc/PID/stat, all threads), by wrk or the paced generator, and by the
- *   function, each as a share of one core; the time the side's threads were runnable but waited
- *   for a CPU (/proc/PID/task/TID/schedstat); and the CPU the rest of the machine used
+ *   function, each as a share of one core; the time the side's main thread (its event loop) was
+ *   runnable but waited for a CPU (/proc/PID/schedstat); and the CPU the rest of the machine used
  *   meanwhile (/proc/stat busy time minus all of the above and this process: other work on
  *   this shared machine) and the hypervisor's steal.
  * - Runs: 5 rounds, each: bare fastify; broker and forwarder single-event throughput; broker
@@ -218,22 +218,30 @@ async function startSide(name: SideName, fn: SinkFunction): Promise<Side> {
       broker: { store: { synchronous: 'normal' }, limits: UNLIMITED_PENDING },
       subscription: { sink: { uri: fn.url } },
     });
-    const broker = await startBroker(join(dir, 'config'), join(dir, 'data'));
-    if (pinned) pin(broker.child.pid!, SUT_CORE);
-    const deadline = Date.now() + 30_000;
-    while ((await fetch(`${broker.url}/readyz`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error('the broker did not become ready');
-      await sleep(20);
+    let broker: Awaited<ReturnType<typeof startBroker>> | undefined;
+    try {
+      broker = await startBroker(join(dir, 'config'), join(dir, 'data'));
+      if (pinned) pin(broker.child.pid!, SUT_CORE);
+      const deadline = Date.now() + 30_000;
+      while ((await fetch(`${broker.url}/readyz`)).status !== 200) {
+        if (Date.now() > deadline) throw new Error('the broker did not become ready');
+        await sleep(20);
+      }
+    } catch (err) {
+      if (broker) await stopProcess(broker.child);
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
     }
+    const started = broker;
     return {
       name,
-      url: broker.url,
-      pid: broker.child.pid!,
-      accepted: async () => metricSum(await metricsPage(broker.url), 'trigger_broker_events_accepted_total'),
+      url: started.url,
+      pid: started.child.pid!,
+      accepted: async () => metricSum(await metricsPage(started.url), 'trigger_broker_events_accepted_total'),
       failedAttempts: async () =>
-        metricSum(await metricsPage(broker.url), 'trigger_broker_deliveries_total', /outcome="(?!ok")/),
+        metricSum(await metricsPage(started.url), 'trigger_broker_deliveries_total', /outcome="(?!ok")/),
       stop: async () => {
-        await stopProcess(broker.child);
+        await stopProcess(started.child);
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -606,7 +614,7 @@ function printThroughput(r: E2eResult, n: string): void {
     `\ne2e: single events, HTTP in (POST /events, binary mode, 300-byte data) to an HTTP function out; wrk ${THREADS} threads, ${CONNECTIONS} connections, ${r.seconds} s; ${n}`,
   );
   console.log(
-    '| side | accepted/s during load | delivered/s (to the last delivery) | delivered/s during load | last delivery after s | not delivered | non-2xx / errors | CPU % side / wrk / function / other work / steal (medians) | side waiting for a CPU % |',
+    '| side | accepted/s during load | delivered/s (to the last delivery) | delivered/s during load | last delivery after s | not delivered | non-2xx / errors | CPU % side / wrk / function / other work / steal (medians) | event loop of the side waiting for a CPU % |',
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const row = (label: string, s: ThroughputSample[], delivers: boolean) => {
@@ -664,7 +672,7 @@ function printLatency(r: E2eResult, n: string): void {
     `\ne2e: latency from the generator's due time to arrival at the function, at a fixed rate (open loop, ${r.pacedSeconds} s, the first ${WARMUP_SECONDS} s left out); ${n}`,
   );
   console.log(
-    '| events/s | side | p50 ms | p99 ms | max ms | 202 p99 at the generator ms | not delivered | non-2xx / errors | generator: rate kept /s | generator: timer lag p99 / max ms | sent after waiting for a free connection % | CPU % side / generator / function / other work / steal (medians) | side waiting for a CPU % |',
+    '| events/s | side | p50 ms | p99 ms | max ms | 202 p99 at the generator ms | not delivered | non-2xx / errors | generator: rate kept /s | generator: timer lag p99 / max ms | sent after waiting for a free connection % | CPU % side / generator / function / other work / steal (medians) | event loop of the side waiting for a CPU % |',
   );
   console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const entry of r.latency) {

@@ -4,13 +4,16 @@
  * answers 202 without storing, under the same load from autocannon in this process.
  *
  * autocannon runs in this one Node thread and saturates near 14,000 requests/s on this machine,
- * which is about what the bare fastify baseline reached: the baseline was capped by the load
- * generator. So the single-event scenario is measured again with wrk (`ingest-wrk`, below): the
- * same request, 2 threads, 64 connections, 10 s; bare fastify, the broker with
+ * about what the bare fastify baseline reached, so the table cannot tell whether the baseline
+ * or the load generator was the limit. So the single-event scenario is measured again with wrk
+ * (`ingest-wrk`, below), a C program with an event loop per thread: the same request,
+ * 2 threads, 64 connections, 10 s; bare fastify, the broker with
  * `synchronous: normal` and with `full`, interleaved in 5 rounds, each from a fresh process (and
  * store); min / median / max over the rounds, ratios taken within a round. The side under test
  * runs alone on core 0 and wrk on core 1 (taskset, when there are two cores); the CPU each used
- * during the load window is printed beside, to show which one was the limit.
+ * during the load window is printed beside, to show which one was the limit, with the time the
+ * side's event loop waited for a CPU and the CPU everything else on this shared machine used
+ * meanwhile (support.ts).
  *
  *   node --import tsx bench/ingest.ts [--seconds 10] [--connections 64]
  *   node --import tsx bench/ingest.ts --wrk [--runs 5] [--seconds 10]     (npm run bench -- ingest-wrk)
@@ -24,6 +27,8 @@ import {
   isMain,
   loadAverage,
   MATCH_NOTHING,
+  machineCpuSeconds,
+  median,
   numberFlag,
   pin,
   runQueueWaitSeconds,
@@ -168,9 +173,12 @@ export interface IngestWrkRow {
   failed: number;
   /** Per round: CPU during the load window, as a share of one core. */
   sideCpu: number[];
-  /** Per round: the side's time waiting for a CPU, as a share of the load window. */
+  /** Per round: the side's main thread's time waiting for a CPU, as a share of the load window. */
   sideWait: number[];
   wrkCpu: number[];
+  /** Per round: everything else the machine ran during the load window, and the hypervisor's steal. */
+  othersCpu: number[];
+  steal: number[];
 }
 
 export interface IngestWrkResult {
@@ -187,6 +195,8 @@ async function wrkLoad(url: string, pid: number, seconds: number, connections: n
   const { headers, body } = singleEvent();
   const before = cpuSeconds(pid);
   const waitBefore = runQueueWaitSeconds(pid);
+  const machineBefore = machineCpuSeconds();
+  const selfBefore = process.cpuUsage();
   const result = await runWrk({
     url,
     script: staticRequestScript('/events', headers, body),
@@ -195,12 +205,18 @@ async function wrkLoad(url: string, pid: number, seconds: number, connections: n
     seconds,
   });
   const window = (result.endedUs - result.startedUs) / 1e6;
+  const sideUsed = cpuSeconds(pid) - before;
+  const machine = machineCpuSeconds();
+  const self = (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(selfBefore));
+  const others = machine.busy - machineBefore.busy - sideUsed - result.cpuSeconds - self;
   return {
     perSec: result.ok / result.seconds,
     failed: result.non2xx + result.errors,
-    sideCpu: (cpuSeconds(pid) - before) / window,
+    sideCpu: sideUsed / window,
     sideWait: (runQueueWaitSeconds(pid) - waitBefore) / window,
     wrkCpu: result.cpuSeconds / window,
+    othersCpu: Math.max(0, others) / window,
+    steal: (machine.steal - machineBefore.steal) / window,
   };
 }
 
@@ -228,6 +244,8 @@ export async function runIngestWrkBench(
     sideCpu: [],
     sideWait: [],
     wrkCpu: [],
+    othersCpu: [],
+    steal: [],
   }));
   const record = (row: IngestWrkRow, m: Awaited<ReturnType<typeof wrkLoad>>) => {
     row.perSec.push(m.perSec);
@@ -235,6 +253,8 @@ export async function runIngestWrkBench(
     row.sideCpu.push(m.sideCpu);
     row.sideWait.push(m.sideWait);
     row.wrkCpu.push(m.wrkCpu);
+    row.othersCpu.push(m.othersCpu);
+    row.steal.push(m.steal);
   };
   const result: IngestWrkResult = {
     runs,
@@ -289,12 +309,12 @@ export function printIngestWrkResult(result: IngestWrkResult | undefined): void 
     `\nDurable ingest, load from wrk (${WRK_THREADS} threads, ${result.connections} connections, ${result.seconds} s): POST /events answered 202 once committed, beside a bare fastify route answering 202 without storing; min / median / max of ${result.runs} interleaved runs`,
   );
   console.log(
-    '| scenario | events/s | ratio to the baseline (within each run) | non-2xx/errors | CPU % of the side under test | its wait for a CPU % | CPU % of wrk |',
+    '| scenario | events/s | ratio to the baseline (within each run) | non-2xx/errors | CPU % of the side under test | its event loop waiting for a CPU % | CPU % of wrk | CPU % of other work on the machine / steal (medians) |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of result.rows) {
     console.log(
-      `| ${r.scenario} | ${spread(r.perSec, perSec)} | ${spread(r.ratios, (v) => v.toFixed(2))} | ${r.failed} | ${spread(r.sideCpu, pct)} | ${spread(r.sideWait, pct)} | ${spread(r.wrkCpu, pct)} |`,
+      `| ${r.scenario} | ${spread(r.perSec, perSec)} | ${spread(r.ratios, (v) => v.toFixed(2))} | ${r.failed} | ${spread(r.sideCpu, pct)} | ${spread(r.sideWait, pct)} | ${spread(r.wrkCpu, pct)} | ${pct(median(r.othersCpu))} / ${pct(median(r.steal))} |`,
     );
   }
   console.log(

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -175,25 +175,17 @@ export function reapedChildrenCpuSeconds(): number {
 }
 
 /**
- * Seconds the threads of a running process have spent runnable but waiting for a CPU (the second
- * field of /proc/PID/task/TID/schedstat), summed over the threads alive now: over a load window,
- * the time other work on the machine (or on the same core) took from it. 0 where the kernel
- * keeps no schedstats.
+ * Seconds the main thread of a running process (a Node process's event loop) has spent runnable
+ * but waiting for a CPU, the second field of /proc/PID/schedstat: over a load window, the time
+ * other threads on its cores (its own helpers, other processes) took from it. 0 where the
+ * kernel keeps no schedstats.
  */
 export function runQueueWaitSeconds(pid: number): number {
-  let ns = 0;
   try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
-      } catch {
-        // the thread ended meanwhile
-      }
-    }
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1] ?? 0) / 1e9;
   } catch {
     return 0;
   }
-  return ns / 1e9;
 }
 
 /**
