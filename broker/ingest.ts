@@ -8,6 +8,16 @@ import type { Metrics } from './metrics.js';
 import type { MalformedMessage } from './ports/connector.js';
 import type { AppendItem, Checkpoint, EventStore } from './ports/store.js';
 
+/** Holds intake while delivery is short of CPU (dispatch/intake-admission.ts). */
+export interface Admission {
+  admit(): Promise<void> | undefined;
+}
+
+export interface IngestOptions {
+  /** The caller already went through `admit` (the HTTP routes, before reading the body). */
+  admitted?: boolean;
+}
+
 /**
  * The one door into the store for every connector: checks events against their EventSchemas,
  * routes them, and resolves only once they are committed (group commit in the store), so a
@@ -23,9 +33,18 @@ export class Ingestor {
     private readonly metrics: Metrics,
     private readonly config: () => RuntimeConfig,
     private readonly log: Logger,
-    /** Whether the event loop is saturated (dispatch/loop-load.ts), for back-pressure. */
-    private readonly loop: { readonly saturated: boolean },
+    /** Back-pressure: holds intake while delivery is short of CPU (dispatch/intake-admission.ts). */
+    private readonly admission: Admission,
   ) {}
+
+  /**
+   * Waits, if intake is being held, until this caller may bring events in; rejects with
+   * `overloaded` when held too long. The HTTP routes call it before the body is read, then pass
+   * `{ admitted: true }` to `ingest`.
+   */
+  admit(): Promise<void> | undefined {
+    return this.admission.admit();
+  }
 
   /** The positions a Source committed with its events. */
   checkpoints(sourceName: string): Map<string, string> {
@@ -50,23 +69,19 @@ export class Ingestor {
     events: readonly CloudEvent[],
     ingress: string,
     checkpoints: readonly Checkpoint[] = [],
+    options: IngestOptions = {},
   ): Promise<void> {
+    if (!options.admitted) {
+      // A connector held here acknowledges later, so its source slows to the delivery rate.
+      const held = this.admission.admit();
+      if (held) await held;
+    }
     if (this.closed) throw new BrokerError('unavailable', 'the broker is shutting down', { retryAfter: 5 });
     const config = this.config();
     if (this.pending + events.length > config.broker.maxPendingEvents && this.pending > 0) {
       throw new BrokerError(
         'overloaded',
         `${this.pending} events are waiting to be stored; try again shortly`,
-        { retryAfter: 1 },
-      );
-    }
-    // Back-pressure (docs/architecture.md): deliveries pile up unattempted while the loop has no
-    // time to spare, so intake is taking the time delivery needs.
-    const backlog = this.dispatcher.dispatchBacklog();
-    if (backlog > config.broker.maxDispatchBacklog && this.loop.saturated) {
-      throw new BrokerError(
-        'overloaded',
-        `${backlog} accepted deliveries wait to be attempted; try again shortly`,
         { retryAfter: 1 },
       );
     }

@@ -7,6 +7,7 @@ import { readConfig } from './compile/read.js';
 import { ConfigError, formatProblem } from './config/problem.js';
 import { ConnectorSupervisor } from './connector-supervisor.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { ADMISSION_LIMITS, IntakeAdmission } from './dispatch/intake-admission.js';
 import { LoopLoad } from './dispatch/loop-load.js';
 import { countSqlErrorsWith } from './filters/dialects.js';
 import { createHttpServer } from './http/server.js';
@@ -87,7 +88,11 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   const loopLoad = new LoopLoad();
   metrics.observe.loopUtilisation = () => loopLoad.utilisation;
   metrics.observe.dispatchBacklog = () => dispatcher.dispatchBacklog();
-  const ingestor: Ingestor = new Ingestor(store, dispatcher, metrics, () => config, log, loopLoad);
+  const admission = new IntakeAdmission(
+    { dispatchBacklog: () => dispatcher.dispatchBacklog(), saturated: () => loopLoad.saturated },
+    () => ({ ...ADMISSION_LIMITS, maxBacklog: config.broker.maxDispatchBacklog }),
+  );
+  const ingestor: Ingestor = new Ingestor(store, dispatcher, metrics, () => config, log, admission);
   let stopping = false;
 
   const connectors = new ConnectorSupervisor(ingestor, metrics, log);
@@ -220,6 +225,9 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       watcher?.close();
       if (debounce) clearTimeout(debounce);
       clearInterval(pruneTimer);
+      // Held intake goes on (a connector held there stores and acks its messages; an HTTP request
+      // meets the closed ingestor), so nothing waits out its hold while the broker stops.
+      admission.close();
       // Connectors first: they stop reading and ack what was stored before intake closes.
       await connectors.stop();
       ingestor.close();

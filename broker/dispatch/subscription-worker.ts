@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../cloudevents/event.js';
 import { BrokerError } from '../errors.js';
@@ -21,7 +22,13 @@ const HEALTH_RECHECK_MS = 1000;
  */
 export class SubscriptionWorker {
   private runtime: SubscriptionRuntime;
-  private readonly inflight = new Map<number, AbortController>();
+  /** Seqs of the deliveries in flight. */
+  private readonly inflight = new Set<number>();
+  /**
+   * Aborted when a stop's grace runs out: one signal every delivery in flight listens to (each
+   * sink attempt links its own timer-driven controller to it), not a controller per delivery.
+   */
+  private readonly shutdown = new AbortController();
   private readonly settled = new Set<Promise<void>>();
   private pumpScheduled = false;
   private timer: NodeJS.Timeout | undefined;
@@ -43,6 +50,8 @@ export class SubscriptionWorker {
     private readonly replies?: ReplyIntake,
   ) {
     this.runtime = runtime;
+    // Every delivery in flight listens to it: as many as the subscription's concurrency.
+    setMaxListeners(0, this.shutdown.signal);
     this.leases = new RuntimeLeases(log);
     this.logs = deliveryLogs(
       log,
@@ -98,7 +107,7 @@ export class SubscriptionWorker {
       const all = Promise.allSettled([...this.settled]);
       const graceTimer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
       if ((await Promise.race([all, graceTimer])) === 'timeout') {
-        for (const controller of this.inflight.values()) controller.abort(new Error('broker shutting down'));
+        this.shutdown.abort(new Error('broker shutting down'));
         await all;
       }
     }
@@ -122,7 +131,7 @@ export class SubscriptionWorker {
     let due: DueDelivery[];
     let next: number | undefined;
     try {
-      due = this.store.due(this.runtime.name, now, capacity, new Set(this.inflight.keys()));
+      due = this.store.due(this.runtime.name, now, capacity, this.inflight);
       if (due.length < capacity) next = this.store.nextDueAfter(this.runtime.name, now);
     } catch (err) {
       this.storeFailed(err, 'read due deliveries');
@@ -183,18 +192,18 @@ export class SubscriptionWorker {
 
   private start(delivery: DueDelivery): void {
     if (delivery.attempts === 0 && delivery.phase === 'sink' && this.fresh > 0) this.fresh -= 1;
-    const controller = new AbortController();
-    this.inflight.set(delivery.seq, controller);
+    const signal = this.shutdown.signal;
+    this.inflight.add(delivery.seq);
     const runtime = this.runtime;
     this.leases.hold(runtime);
-    const done = this.attempt(runtime, delivery, controller.signal)
+    const done = this.attempt(runtime, delivery, signal)
       .then(
         (recorded) => {
           if (recorded) this.logs.store.succeeded();
         },
         (err: unknown) => {
           // At least once: the delivery stays due in the store and is made again after the pause.
-          if (!controller.signal.aborted) this.storeFailed(err, 'record a delivery outcome');
+          if (!signal.aborted) this.storeFailed(err, 'record a delivery outcome');
         },
       )
       .finally(() => {

@@ -15,12 +15,16 @@ export function registerEventsRoute(app: FastifyInstance, ctx: HttpContext): voi
         request.ingress = 'events';
         const tokens = ctx.config().broker.authTokens;
         if (tokens) checkBearer(request.headers.authorization, tokens);
+        // Back-pressure before the body is read: a held request costs a socket, not a parse, and
+        // its client waits instead of asking again at once (dispatch/intake-admission.ts).
+        const held = ctx.ingestor.admit();
+        if (held) await held;
       },
     },
     async (request, reply) => {
       const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
       const { events } = decodeHttpMessage(request.headers, body);
-      await ctx.ingestor.ingest(events, 'events');
+      await ctx.ingestor.ingest(events, 'events', [], { admitted: true });
       return reply.code(202).send({ accepted: events.length });
     },
   );

@@ -19,6 +19,10 @@ export function registerWebhooksRoute(app: FastifyInstance, ctx: HttpContext): v
           throw new BrokerError('unknown_source', `no webhook Source named "${name}"`);
         }
         request.ingress = `webhook:${name}`;
+        // Back-pressure before the body is read (dispatch/intake-admission.ts). The connector's
+        // own ingest may be held again if intake is held by the time the body is in.
+        const held = ctx.ingestor.admit();
+        if (held) await held;
       },
     },
     async (request, reply) => {

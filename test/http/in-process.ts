@@ -44,6 +44,12 @@ export function gatedIntake(): {
   };
 }
 
+/** Admits every request; most of these tests stop before an event reaches the ingestor. */
+const NO_INGESTOR: Pick<Ingestor, 'admit' | 'ingest'> = {
+  admit: () => undefined,
+  ingest: () => Promise.reject(new Error('this test has no ingestor')),
+};
+
 /**
  * The broker's real HTTP server (createHttpServer) on a loopback port, in this process, for
  * what the CLI cannot set: short timeouts, a small bound on bodies in flight, a moment inside
@@ -53,6 +59,8 @@ export async function startHttpServer(options: {
   maxBodyBytes?: number;
   limits?: Partial<HttpLimits>;
   intakes?: Record<string, HttpIntakeConnector>;
+  /** What POST /events reaches; by default nothing (these tests stop before the ingestor). */
+  ingestor?: Pick<Ingestor, 'admit' | 'ingest'>;
 }): Promise<{ app: FastifyInstance; port: number; url: string }> {
   const broker = compileBrokerSettings(undefined);
   if (options.maxBodyBytes !== undefined) broker.maxBodyBytes = options.maxBodyBytes;
@@ -60,8 +68,7 @@ export async function startHttpServer(options: {
     {
       config: () => ({ broker }) as RuntimeConfig,
       intake: async (name) => options.intakes?.[name],
-      // These tests never get an event as far as the ingestor.
-      ingestor: undefined as unknown as Ingestor,
+      ingestor: (options.ingestor ?? NO_INGESTOR) as Ingestor,
       metrics: createMetrics(
         () => new Map(),
         () => [],
