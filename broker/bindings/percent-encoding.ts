@@ -57,6 +57,8 @@ export function percentEncodeHeaderValue(value: string): string {
  * UTF-8 bytes of that text.
  */
 export function decodeHeaderValue(rawValue: string): string {
+  // Nearly every value is printable ASCII without `%`: it decodes to itself, with no allocation.
+  if (isPlainValue(rawValue)) return rawValue;
   const trimmed = rawValue.replace(/^[ \t]+|[ \t]+$/g, '');
   const value = isWholeQuotedString(trimmed) ? unescapeQuotedString(trimmed) : trimmed;
   const raw = asBytes(value);
@@ -83,6 +85,23 @@ export function decodeHeaderValue(rawValue: string): string {
   }
   const decoded = bytes.subarray(0, length);
   return decodeUtf8(decoded) ?? latin1(decoded);
+}
+
+/**
+ * Whether decodeHeaderValue would return the value unchanged: printable ASCII (U+0020-U+007E)
+ * without `%`, not beginning or ending with a space, and not beginning with `"` (which may open a
+ * quoted-string). A `"` further in is data (rule 2).
+ */
+function isPlainValue(value: string): boolean {
+  const length = value.length;
+  if (length === 0) return true;
+  const first = value.charCodeAt(0);
+  if (first === 0x20 || first === 0x22 || value.charCodeAt(length - 1) === 0x20) return false;
+  for (let index = 0; index < length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || code > 0x7e || code === 0x25) return false;
+  }
+  return true;
 }
 
 /** The bytes a header value stands for (see decodeHeaderValue). */
