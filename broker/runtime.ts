@@ -6,9 +6,12 @@ import type { RuntimeConfig } from './compile/compile.js';
 import { readConfig } from './compile/read.js';
 import { ConfigError, formatProblem } from './config/problem.js';
 import { ConnectorSupervisor } from './connector-supervisor.js';
+import { type DeadLetterOutcome, purgeDeadLetters, replayDeadLetters } from './deadletters/operations.js';
+import type { DeadLetterRequest } from './deadletters/request.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { ADMISSION_LIMITS, IntakeAdmission } from './dispatch/intake-admission.js';
 import { LoopLoad } from './dispatch/loop-load.js';
+import { explainEvent } from './explain.js';
 import { countSqlErrorsWith } from './filters/dialects.js';
 import { createHttpServer } from './http/server.js';
 import { Ingestor } from './ingest.js';
@@ -118,6 +121,26 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
         }
       }
       return { ready, checks };
+    },
+    // The admin API (/admin/..., on only with Broker spec.admin.tokens): dead letters replayed
+    // here go through the store's writer, one transaction per batch, and wake their workers.
+    admin: {
+      deadLetters: (selection, limit) => store.deadLetters({ ...selection, limit }),
+      replay: async (request) => {
+        const outcome = await replayDeadLetters(store, request, {
+          subscriptions: new Set(config.subscriptions.map((s) => s.name)),
+          requeued: (counts) => dispatcher.notify(counts),
+          stopping: () => stopping,
+        });
+        if (!outcome.dryRun) log.info(adminLogFields(request, outcome), 'dead letters replayed');
+        return outcome;
+      },
+      purge: async (request) => {
+        const outcome = await purgeDeadLetters(store, request, { stopping: () => stopping });
+        if (!outcome.dryRun) log.info(adminLogFields(request, outcome), 'dead letters purged');
+        return outcome;
+      },
+      explain: (event) => explainEvent(config, event),
     },
   });
 
@@ -241,6 +264,17 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       await Promise.all(plugins.sinks.map((sink) => sink.close?.().catch(() => undefined)));
       log.info('stopped');
     },
+  };
+}
+
+/** What a replay or purge through the admin API logs: what was asked and what was done. */
+function adminLogFields(request: DeadLetterRequest, outcome: DeadLetterOutcome): Record<string, unknown> {
+  return {
+    selection: request.selection,
+    ...(request.to === undefined ? {} : { to: request.to }),
+    selected: outcome.selected,
+    done: outcome.done,
+    skipped: outcome.skipped,
   };
 }
 

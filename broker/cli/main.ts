@@ -1,9 +1,21 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { PluginSet } from '../ports/plugins.js';
-import { runDeadLetters } from './deadletters.js';
+import { type ChangeOptions, type ListOptions, runDeadLetterChange, runDeadLetters } from './deadletters.js';
+import { type ExplainOptions, runExplain } from './explain.js';
 import { runSend } from './send.js';
 import { runStart } from './start.js';
 import { runValidate } from './validate.js';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+  return n;
+}
+
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -23,7 +35,9 @@ export async function main(argv: readonly string[], plugins: PluginSet): Promise
     .description(
       'Takes events in from webhooks and CloudEvents producers, stores them durably and triggers HTTP functions.',
     )
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Options belong to the command they follow: `deadletters replay --subscription` is replay's.
+    .enablePositionalOptions();
 
   program
     .command('start')
@@ -64,15 +78,79 @@ export async function main(argv: readonly string[], plugins: PluginSet): Promise
       exitCode = await runSend(opts);
     });
 
-  program
+  const deadletters = program
     .command('deadletters')
-    .description('list the events that failed for good, with their reason and last error')
-    .option('--data <dir>', 'the store directory of the broker', './data')
-    .option('--subscription <name>', "only this subscription's dead letters")
-    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 1000)
+    .description(
+      'list the events that failed for good, with their reason and last error; replay or purge them (see the subcommands)',
+    )
+    .enablePositionalOptions();
+  // The selection every deadletters command takes, and where the dead letters are.
+  const selecting = (command: Command): Command =>
+    command
+      .option('--data <dir>', 'the store directory of the broker (without --url)', './data')
+      .option('--url <url>', "a running broker's base URL: go through its admin API (/admin/...)")
+      .option('--token <token>', 'the admin bearer token (default: $TRIGGER_BROKER_ADMIN_TOKEN)')
+      .option('--subscription <name>', "only this subscription's dead letters")
+      .option('--id <id>', 'only the event with this id (repeatable)', collect)
+      .option('--reason <text>', 'only dead letters whose reason contains this text')
+      .option(
+        '--since <time>',
+        'dead-lettered at or after: an RFC 3339 time, or a duration before now (PT1H)',
+      )
+      .option('--until <time>', 'dead-lettered at or before: an RFC 3339 time, or a duration before now');
+  selecting(deadletters)
+    .option('--limit <n>', 'at most this many', positiveInteger, 1000)
     .option('--json', 'one JSON object per line, with the event in the JSON format')
-    .action((opts: { data: string; subscription?: string; limit: number; json?: boolean }) => {
-      exitCode = runDeadLetters(opts, plugins);
+    .action(async (opts: ListOptions) => {
+      exitCode = await runDeadLetters(opts, plugins);
+    });
+  selecting(
+    deadletters
+      .command('replay')
+      .description(
+        'queue the selected dead letters again (the same event, the same id), to their subscription or --to another; one store transaction per batch',
+      ),
+  )
+    .option('--all', 'allow a replay without a selection: every dead letter')
+    .option('--to <subscription>', "queue them for this subscription instead of each one's own")
+    .option('--dry-run', 'say what would be replayed, change nothing')
+    .option(
+      '--batch-size <n>',
+      'dead letters per store transaction (default 500, at most 10000)',
+      positiveInteger,
+    )
+    .option('--json', 'print the outcome as one JSON object')
+    .action(async (opts: ChangeOptions) => {
+      exitCode = await runDeadLetterChange('replay', opts, plugins);
+    });
+  selecting(deadletters.command('purge').description('remove the selected dead letters for good'))
+    .option('--all', 'allow a purge without a selection: every dead letter')
+    .option('--dry-run', 'say what would be purged, change nothing')
+    .option(
+      '--batch-size <n>',
+      'dead letters per store transaction (default 500, at most 10000)',
+      positiveInteger,
+    )
+    .option('--json', 'print the outcome as one JSON object')
+    .action(async (opts: ChangeOptions) => {
+      exitCode = await runDeadLetterChange('purge', opts, plugins);
+    });
+
+  program
+    .command('explain')
+    .description(
+      'for one CloudEvent and every subscription under DIR: whether it matches, and if not, the first filter that failed and why',
+    )
+    .argument('[dir]', 'configuration directory', './config')
+    .requiredOption('--event <file>', 'the event, one CloudEvent in the JSON format (- for standard input)')
+    .option('--json', 'one JSON object per line: {"subscription","matched","reason"}')
+    .option(
+      '--url <url>',
+      "a running broker's base URL: ask its admin API (POST /admin/explain) instead of DIR",
+    )
+    .option('--token <token>', 'the admin bearer token (default: $TRIGGER_BROKER_ADMIN_TOKEN)')
+    .action(async (dir: string, opts: ExplainOptions) => {
+      exitCode = await runExplain(dir, opts, plugins);
     });
 
   await program.parseAsync(argv);

@@ -17,6 +17,8 @@ export interface BrokerSettings {
   maxDispatchBacklog: number;
   /** Bearer tokens POST /events requires; undefined when the route is open. */
   authTokens: Secret[] | undefined;
+  /** Bearer tokens the admin API (/admin/...) requires; undefined when it is off. */
+  adminTokens: Secret[] | undefined;
   allowedOrigins: string[];
   allowedRate: number | undefined;
 }
@@ -39,12 +41,26 @@ export function compileBrokerSettings(scope: ManifestScope<BrokerManifest> | und
     maxPendingEvents: spec.limits?.maxPendingEvents ?? 10_000,
     maxDispatchBacklog: spec.limits?.maxDispatchBacklog ?? 4096,
     authTokens: undefined,
+    adminTokens: undefined,
     allowedOrigins: spec.abuseProtection?.allowedOrigins ?? ['*'],
     allowedRate: spec.abuseProtection?.allowedRate,
   };
   if (scope && spec.auth) {
     const tokens = spec.auth.tokens.map((ref, i) => scope.secret(ref, ['spec', 'auth', 'tokens', i]));
     settings.authTokens = tokens.filter((t): t is Secret => t !== undefined);
+  }
+  if (scope && spec.admin) {
+    const tokens = spec.admin.tokens.map((ref, i) => scope.secret(ref, ['spec', 'admin', 'tokens', i]));
+    settings.adminTokens = tokens.filter((t): t is Secret => t !== undefined);
+    // An admin token that also lets events in would give every producer the admin API.
+    const eventTokens = settings.authTokens ?? [];
+    settings.adminTokens.forEach((token, i) => {
+      if (eventTokens.some((other) => other.bytes().equals(token.bytes())))
+        scope.report(
+          ['spec', 'admin', 'tokens', i],
+          'an admin token must differ from every auth token: a producer holding it could replay and purge dead letters',
+        );
+    });
   }
   return settings;
 }

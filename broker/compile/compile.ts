@@ -5,6 +5,7 @@ import type { SecretMode } from '../config/secrets.js';
 import type {
   BrokerManifest,
   EventSchemaManifest,
+  FilterSpec,
   SourceManifest,
   SubscriptionManifest,
 } from '../config/types.js';
@@ -28,6 +29,8 @@ export interface RuntimeConfig {
   connectors: ConfiguredConnector[];
   subscriptions: SubscriptionRuntime[];
   router: Router;
+  /** Each subscription's filter list as configured, in configuration order (for `explain`). */
+  filterSpecs: readonly { readonly name: string; readonly filters: readonly FilterSpec[] | undefined }[];
   schemas: EventSchemaRegistry;
 }
 
@@ -89,6 +92,7 @@ export function compileConfig(
       connectors,
       subscriptions,
       router: new Router(routed),
+      filterSpecs: routed.map(({ name, filters }) => ({ name, filters })),
       schemas: new EventSchemaRegistry(schemaEntries),
     },
   };

@@ -27,6 +27,7 @@ export interface BrokerSpec {
   host?: string;
   limits?: { maxBodyBytes?: number; maxPendingEvents?: number; maxDispatchBacklog?: number };
   auth?: { tokens: SecretRef[] };
+  admin?: { tokens: SecretRef[] };
   abuseProtection?: { allowedOrigins?: string[]; allowedRate?: number };
 }
 

@@ -41,7 +41,16 @@ export function registerErrorHandling(app: FastifyInstance, ctx: HttpContext): v
     void reply.code(status).type('application/json').send(error.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
-    const known = ['/events', '/healthz', '/readyz', '/metrics'].includes(request.url.split('?')[0] ?? '');
+    const known = [
+      '/events',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/admin/deadletters',
+      '/admin/deadletters/replay',
+      '/admin/deadletters/purge',
+      '/admin/explain',
+    ].includes(request.url.split('?')[0] ?? '');
     const error = known
       ? new BrokerError('method_not_allowed', `${request.method} is not allowed on ${request.url}`)
       : new BrokerError('not_found', `no route ${request.method} ${request.url}`);

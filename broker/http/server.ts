@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAdminRoutes } from './admin-routes.js';
 import { createClientErrorHandler } from './client-errors.js';
 import type { HttpContext } from './context.js';
 import { registerErrorHandling } from './errors.js';
@@ -9,7 +10,7 @@ import { registerRawBody } from './raw-body.js';
 import { registerShutdownRefusal } from './shutdown.js';
 import { registerWebhooksRoute } from './webhooks-route.js';
 
-/** The broker's one HTTP port: ingress, webhooks, health and metrics. */
+/** The broker's one HTTP port: ingress, webhooks, health and metrics, and the admin API when it is on. */
 export function createHttpServer(
   ctx: HttpContext,
   limits: Readonly<HttpLimits> = DEFAULT_HTTP_LIMITS,
@@ -38,5 +39,6 @@ export function createHttpServer(
   registerEventsRoute(app, ctx);
   registerWebhooksRoute(app, ctx);
   registerHealthRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
   return app;
 }

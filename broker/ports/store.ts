@@ -49,6 +49,44 @@ export interface DeadLetterRecord {
   at: number;
 }
 
+/** One dead letter: the subscription (or origin) it belongs to and its event's sequence number. */
+export interface DeadLetterKey {
+  subscription: string;
+  seq: number;
+}
+
+/**
+ * Which dead letters a list, replay or purge is about: every criterion given must hold (none:
+ * every dead letter). Times are ms since the epoch, compared with when the entry was dead-lettered.
+ */
+export interface DeadLetterSelection {
+  /** The dead letters of this subscription (or origin, such as `eventschema/NAME`). */
+  subscription?: string;
+  /** Events with one of these CloudEvents `id`s. */
+  ids?: readonly string[];
+  /** Entries whose reason contains this text. */
+  reason?: string;
+  /** Dead-lettered at or after. */
+  since?: number;
+  /** Dead-lettered at or before. */
+  until?: number;
+}
+
+/** Where a page of dead letters ended, in their order (`at`, then subscription, then seq). */
+export interface DeadLetterCursor {
+  at: number;
+  subscription: string;
+  seq: number;
+}
+
+/** What a requeue or purge did with each entry it was given, in one transaction. */
+export interface DeadLetterChange {
+  /** Requeued (replay) or removed (purge). */
+  done: DeadLetterKey[];
+  /** Left as they are, and why: gone already, its copy for the dead-letter sink still pending, ... */
+  skipped: (DeadLetterKey & { why: string })[];
+}
+
 export interface DeadLetterEntry extends DeadLetterRecord {
   event: CloudEvent;
   /** What became of the copy sent to the dead-letter sink: pending, delivered, failed: ..., or none. */
@@ -103,7 +141,28 @@ export interface EventStore {
   /** Pending deliveries of one subscription (cheaper than `depths` for one). */
   pending(subscription: string): number;
   deadLetterRecord(subscription: string, seq: number): DeadLetterRecord | undefined;
-  deadLetters(options?: { subscription?: string; limit?: number }): DeadLetterEntry[];
+  /**
+   * Dead letters oldest first (`at`, subscription, seq): those `options` selects, after `after`
+   * when given, at most `limit` (default 1000).
+   */
+  deadLetters(
+    options?: DeadLetterSelection & { limit?: number; after?: DeadLetterCursor },
+  ): DeadLetterEntry[];
+  /**
+   * Puts dead letters back in the queue, in one transaction (a crash leaves each either still a
+   * dead letter or queued, never both, never neither): for each entry that is still a dead
+   * letter, a fresh delivery (attempt 0, due now) of the same stored event (so the same `id`) to
+   * `to` (default: the entry's own subscription), and the entry removed. An entry is skipped when
+   * it is no longer a dead letter, when its copy for the dead-letter sink is still pending, or
+   * when the target already has a delivery of that event queued.
+   */
+  requeueDeadLetters(entries: readonly DeadLetterKey[], to?: string): Promise<DeadLetterChange>;
+  /**
+   * Removes dead letters, in one transaction. An entry whose copy for the dead-letter sink is
+   * still pending is skipped (it is removed once that delivery settles); the event is pruned with
+   * the delivered ones once nothing refers to it.
+   */
+  purgeDeadLetters(entries: readonly DeadLetterKey[]): Promise<DeadLetterChange>;
   /** Removes delivered events older than `before` (ms since the epoch); returns how many. */
   prune(before: number): Promise<number>;
   isOpen(): boolean;
@@ -120,6 +179,12 @@ export interface StoreOpenOptions {
   synchronous: 'full' | 'normal';
   /** Open an existing store for reading only (the `deadletters` command, beside a running broker). */
   readonly?: boolean;
+  /**
+   * Open only a store that exists, never create one (`deadletters replay` and `purge` without a
+   * running broker). A store opened for writing is held for this process alone: opening it for
+   * writing while a broker (or another command) holds it throws, naming the directory.
+   */
+  mustExist?: boolean;
   /** Called after every group commit with how many writes it held and how long it took. */
   onCommit?: (writes: number, seconds: number) => void;
   /** Called when a commit fails for a reason of the store's own (see `StoreHealth`). */
@@ -129,6 +194,22 @@ export interface StoreOpenOptions {
    * empty store created where the data directory already held files.
    */
   log?: Logger;
+}
+
+/**
+ * What `open` throws when another process holds the store for writing (a running broker, or a
+ * `deadletters replay` on its directory): the caller can say what to do instead.
+ */
+export class StoreInUseError extends Error {
+  readonly dir: string;
+  constructor(dir: string) {
+    super(
+      `the store in ${dir} is in use by another process (a running broker, or a deadletters command): ` +
+        'only one process may write to it at a time',
+    );
+    this.name = 'StoreInUseError';
+    this.dir = dir;
+  }
 }
 
 /** How a store backend plugs into the broker, selected by `Broker.spec.store.type`. */

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOCK_FILE } from './store-lock.js';
 
 /** What the data directory held before the store was opened. */
 export interface DataDirSurvey {
@@ -24,8 +25,14 @@ export function surveyDataDir(dir: string, now: Date = new Date()): DataDirSurve
   const file = join(dir, 'events.db');
   const creating = !existsSync(file) || statSync(file).size === 0;
   if (!existsSync(dir)) return { creating, others: [] };
+  // The lock file (store-lock.ts) is taken before this survey, and says nothing of a store either.
   const others = readdirSync(dir).filter(
-    (name) => name !== 'events.db' && !name.startsWith('.') && name !== 'lost+found',
+    (name) =>
+      name !== 'events.db' &&
+      !name.startsWith('.') &&
+      name !== 'lost+found' &&
+      name !== LOCK_FILE &&
+      name !== `${LOCK_FILE}-journal`,
   );
   if (!creating || !others.includes('events.db-wal')) return { creating, others };
   const aside = `events.db-wal.orphaned-${now.toISOString().replace(/[:.]/g, '-')}`;

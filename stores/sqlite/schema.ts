@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   PRIMARY KEY (subscription, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS dead_letters_seq ON dead_letters (seq);
+CREATE INDEX IF NOT EXISTS dead_letters_at ON dead_letters (at, subscription, seq);
 CREATE TABLE IF NOT EXISTS checkpoints (
   source TEXT NOT NULL,
   key TEXT NOT NULL,

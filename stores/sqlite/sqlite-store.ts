@@ -1,11 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AppendItem,
   Checkpoint,
+  DeadLetterChange,
+  DeadLetterCursor,
   DeadLetterEntry,
+  DeadLetterKey,
   DeadLetterRecord,
+  DeadLetterSelection,
   DeliveryPhase,
   DueDelivery,
   EventStore,
@@ -16,6 +20,7 @@ import { decodeEventRow, type EventRow, encodeEventRow } from './codec.js';
 import { newStoreWarning, surveyDataDir } from './data-dir.js';
 import type { GroupOutcome } from './group-commit.js';
 import { openChecked } from './schema.js';
+import { StoreLock } from './store-lock.js';
 import type { WriteOp, WriteResult } from './write-ops.js';
 import { WriterClient } from './writer-client.js';
 
@@ -47,6 +52,8 @@ export type SqliteStoreOptions = StoreOpenOptions;
 export class SqliteStore implements EventStore {
   private readonly db: Db;
   private readonly writer: WriterClient | undefined;
+  /** Held while the store is open for writing: one writing process per directory (store-lock.ts). */
+  private readonly lock: StoreLock | undefined;
   private open = true;
   private readonly onCommit: SqliteStoreOptions['onCommit'];
   private readonly onCommitFailed: SqliteStoreOptions['onCommitFailed'];
@@ -59,12 +66,20 @@ export class SqliteStore implements EventStore {
     if (options.readonly) {
       this.db = new Database(file, { readonly: true, fileMustExist: true });
     } else {
-      const survey = surveyDataDir(options.dir);
-      const warning = newStoreWarning(options.dir, survey);
-      if (warning) options.log?.warn({ dir: options.dir, files: survey.others.slice(0, 20) }, warning);
+      if (options.mustExist && !existsSync(file))
+        throw new Error(`there is no store in ${options.dir} (no events.db)`);
       mkdirSync(options.dir, { recursive: true });
-      // Checked and migrated here, synchronously, so a damaged store is refused at open.
-      this.db = openChecked(file, options);
+      this.lock = StoreLock.acquire(options.dir);
+      try {
+        const survey = surveyDataDir(options.dir);
+        const warning = newStoreWarning(options.dir, survey);
+        if (warning) options.log?.warn({ dir: options.dir, files: survey.others.slice(0, 20) }, warning);
+        // Checked and migrated here, synchronously, so a damaged store is refused at open.
+        this.db = openChecked(file, options);
+      } catch (err) {
+        this.lock.release();
+        throw err;
+      }
       this.writer = new WriterClient({
         file,
         synchronous: options.synchronous,
@@ -193,15 +208,44 @@ export class SqliteStore implements EventStore {
     return this.stmt.deadLetterRecord.get(subscription, seq) as DeadLetterRecord | undefined;
   }
 
-  deadLetters(options: { subscription?: string; limit?: number } = {}): DeadLetterEntry[] {
-    const where = options.subscription === undefined ? '' : 'WHERE x.subscription = @subscription';
+  deadLetters(
+    options: DeadLetterSelection & { limit?: number; after?: DeadLetterCursor } = {},
+  ): DeadLetterEntry[] {
+    const conditions: string[] = [];
+    const params: Record<string, unknown> = { limit: options.limit ?? 1000 };
+    if (options.subscription !== undefined) {
+      conditions.push('x.subscription = @subscription');
+      params['subscription'] = options.subscription;
+    }
+    if (options.ids !== undefined) {
+      conditions.push("json_extract(e.attributes, '$.id') IN (SELECT value FROM json_each(@ids))");
+      params['ids'] = JSON.stringify(options.ids);
+    }
+    if (options.reason !== undefined) {
+      conditions.push('instr(x.reason, @reason) > 0');
+      params['reason'] = options.reason;
+    }
+    if (options.since !== undefined) {
+      conditions.push('x.at >= @since');
+      params['since'] = options.since;
+    }
+    if (options.until !== undefined) {
+      conditions.push('x.at <= @until');
+      params['until'] = options.until;
+    }
+    if (options.after !== undefined) {
+      conditions.push('(x.at, x.subscription, x.seq) > (@afterAt, @afterSubscription, @afterSeq)');
+      params['afterAt'] = options.after.at;
+      params['afterSubscription'] = options.after.subscription;
+      params['afterSeq'] = options.after.seq;
+    }
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     const rows = this.db
       .prepare(
         `SELECT x.*, e.attributes, e.data_kind, e.data FROM dead_letters x JOIN events e ON e.seq = x.seq
-          ${where} ORDER BY x.at, x.seq LIMIT @limit`,
+          ${where} ORDER BY x.at, x.subscription, x.seq LIMIT @limit`,
       )
-      .all({ subscription: options.subscription, limit: options.limit ?? 1000 }) as (DeadLetterRecord &
-      EventRow & { dls_outcome: string })[];
+      .all(params) as (DeadLetterRecord & EventRow & { dls_outcome: string })[];
     return rows.map((r) => ({
       subscription: r.subscription,
       seq: r.seq,
@@ -214,6 +258,21 @@ export class SqliteStore implements EventStore {
       deadLetterSinkOutcome: r.dls_outcome,
       event: decodeEventRow(r),
     }));
+  }
+
+  requeueDeadLetters(entries: readonly DeadLetterKey[], to?: string): Promise<DeadLetterChange> {
+    return this.write({
+      kind: 'requeueDeadLetters',
+      entries: entries.map(({ subscription, seq }) => ({ subscription, seq })),
+      ...(to === undefined ? {} : { to }),
+    }) as Promise<DeadLetterChange>;
+  }
+
+  purgeDeadLetters(entries: readonly DeadLetterKey[]): Promise<DeadLetterChange> {
+    return this.write({
+      kind: 'purgeDeadLetters',
+      entries: entries.map(({ subscription, seq }) => ({ subscription, seq })),
+    }) as Promise<DeadLetterChange>;
   }
 
   async prune(before: number): Promise<number> {
@@ -232,6 +291,7 @@ export class SqliteStore implements EventStore {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.writer?.close();
     this.db.close();
+    this.lock?.release();
   }
 
   private write(op: WriteOp): Promise<WriteResult> {

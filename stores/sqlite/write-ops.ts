@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { Checkpoint, DeadLetterRecord, DeliveryPhase } from '../../broker/ports/store.js';
+import type {
+  Checkpoint,
+  DeadLetterChange,
+  DeadLetterKey,
+  DeadLetterRecord,
+  DeliveryPhase,
+} from '../../broker/ports/store.js';
 import type { EventRow } from './codec.js';
 import { PHASE } from './schema.js';
 
@@ -43,10 +49,20 @@ export type WriteOp =
       readonly error: string;
     }
   | { readonly kind: 'prune'; readonly before: number }
-  | { readonly kind: 'probe' };
+  | { readonly kind: 'probe' }
+  | {
+      readonly kind: 'requeueDeadLetters';
+      readonly entries: readonly DeadLetterKey[];
+      /** The subscription to queue them for; unset: each entry's own. */
+      readonly to?: string;
+    }
+  | { readonly kind: 'purgeDeadLetters'; readonly entries: readonly DeadLetterKey[] };
 
-/** What a write returns: the new events' sequence numbers, the events pruned, or nothing. */
-export type WriteResult = number[] | number | undefined;
+/**
+ * What a write returns: the new events' sequence numbers, the events pruned, what a requeue or
+ * purge of dead letters did, or nothing.
+ */
+export type WriteResult = number[] | number | DeadLetterChange | undefined;
 
 /** The prepared statements of the writing connection. */
 export function writeStatements(db: Db) {
@@ -88,6 +104,15 @@ export function writeStatements(db: Db) {
     ),
     probe: db.prepare<[number]>(
       'INSERT INTO store_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at',
+    ),
+    isDeadLetter: db
+      .prepare<[string, number]>('SELECT 1 FROM dead_letters WHERE subscription = ? AND seq = ?')
+      .pluck(),
+    deliveryPhase: db
+      .prepare<[string, number]>('SELECT phase FROM deliveries WHERE subscription = ? AND seq = ?')
+      .pluck(),
+    dropDeadLetter: db.prepare<[string, number]>(
+      'DELETE FROM dead_letters WHERE subscription = ? AND seq = ?',
     ),
   };
 }
@@ -149,5 +174,46 @@ export function applyWrite(stmt: WriteStatements, op: WriteOp): WriteResult {
     case 'probe':
       stmt.probe.run(now);
       return undefined;
+    case 'requeueDeadLetters':
+      return changeDeadLetters(stmt, op.entries, (entry) => {
+        const target = op.to ?? entry.subscription;
+        if (target !== entry.subscription && stmt.deliveryPhase.get(target, entry.seq) !== undefined)
+          return `a delivery of this event to ${target} is already queued`;
+        // Inserting the delivery and removing the dead letter in the same transaction: a crash
+        // leaves the entry either still a dead letter or queued (docs/architecture.md,
+        // "Dead-letter replay").
+        stmt.insertDelivery.run(target, entry.seq, now);
+        stmt.dropDeadLetter.run(entry.subscription, entry.seq);
+        return undefined;
+      });
+    case 'purgeDeadLetters':
+      return changeDeadLetters(stmt, op.entries, (entry) => {
+        stmt.dropDeadLetter.run(entry.subscription, entry.seq);
+        return undefined;
+      });
   }
+}
+
+/**
+ * Applies `change` to each entry that is still a dead letter and whose copy for the dead-letter
+ * sink is not pending (its delivery row, in phase `deadletter`, is still there); `change` answers
+ * why it skipped an entry, or undefined when it changed it.
+ */
+function changeDeadLetters(
+  stmt: WriteStatements,
+  entries: readonly DeadLetterKey[],
+  change: (entry: DeadLetterKey) => string | undefined,
+): DeadLetterChange {
+  const result: DeadLetterChange = { done: [], skipped: [] };
+  for (const entry of entries) {
+    const key = { subscription: entry.subscription, seq: entry.seq };
+    let why: string | undefined;
+    if (stmt.isDeadLetter.get(key.subscription, key.seq) === undefined) why = 'no longer a dead letter';
+    else if (stmt.deliveryPhase.get(key.subscription, key.seq) !== undefined)
+      why = 'its copy for the dead-letter sink is still pending';
+    else why = change(key);
+    if (why === undefined) result.done.push(key);
+    else result.skipped.push({ ...key, why });
+  }
+  return result;
 }

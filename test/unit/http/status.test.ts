@@ -24,5 +24,7 @@ describe('httpStatusOf', () => {
     expect(httpStatusOf('overloaded')).toBe(429);
     expect(httpStatusOf('internal')).toBe(500);
     expect(httpStatusOf('unavailable')).toBe(503);
+    expect(httpStatusOf('empty_selection')).toBe(400);
+    expect(httpStatusOf('unknown_subscription')).toBe(404);
   });
 });
