@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureGoInteropBinary,
@@ -8,15 +7,16 @@ import {
   goSend,
   startGoReceiver,
 } from '../interop/go-sdk.js';
-import { INTEROP_VECTORS, type InteropVector } from '../interop/vectors.js';
 import {
-  type BrokerProcess,
-  type ReceivedRequest,
-  scratch,
-  startBroker,
-  startFunction,
-  subscriptionYaml,
-} from './support.js';
+  headerBytes,
+  publishStructured,
+  type RecordingFunction,
+  requestWithId,
+  startBrokerWith,
+  waitForStructured,
+} from '../interop/sdk-e2e-support.js';
+import { INTEROP_VECTORS, type InteropVector } from '../interop/vectors.js';
+import { type BrokerProcess, scratch, startFunction, subscriptionYaml } from './support.js';
 
 /**
  * Interop with the official CloudEvents Go SDK (github.com/cloudevents/sdk-go/v2, the version in
@@ -51,35 +51,6 @@ const GO_READS_PERCENT_ENCODED: Record<string, { subject: string; myext: string 
   quotes: { subject: 'say%20%22hi%22%20now', myext: '{%22a%22:%205}' },
 };
 
-type Recorder = Awaited<ReturnType<typeof startFunction>>;
-
-/**
- * Waits until each of `ids` has arrived in structured mode on `path` of `fn`, and returns the
- * parsed JSON body of the first delivery of each (delivery is at least once).
- */
-async function waitForStructured(
-  fn: Recorder,
-  path: string,
-  ids: readonly string[],
-  timeoutMs = 20_000,
-): Promise<Map<string, { request: ReceivedRequest; event: Record<string, unknown> }>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = new Map<string, { request: ReceivedRequest; event: Record<string, unknown> }>();
-    for (const r of fn.received) {
-      if (r.url !== path) continue;
-      const event = JSON.parse(r.body.toString('utf8')) as Record<string, unknown>;
-      const id = String(event['id']);
-      if (!found.has(id)) found.set(id, { request: r, event });
-    }
-    const missing = ids.filter((id) => !found.has(id));
-    if (missing.length === 0) return found;
-    if (Date.now() > deadline)
-      throw new Error(`${missing.length} of ${ids.length} never delivered to ${path}: ${missing.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 function firstById(events: readonly GoReceivedEvent[], path: string): Map<string, GoReceivedEvent> {
   const byId = new Map<string, GoReceivedEvent>();
   for (const e of events) if (e.path === path && !byId.has(e.id)) byId.set(e.id, e);
@@ -89,7 +60,7 @@ function firstById(events: readonly GoReceivedEvent[], path: string): Map<string
 describe('CloudEvents Go SDK interop', () => {
   const dir = scratch('tb-e2e-sdk-go-');
   let broker: BrokerProcess | undefined;
-  let recorder: Recorder | undefined;
+  let recorder: RecordingFunction | undefined;
   let goReceiver: GoReceiver | undefined;
 
   beforeAll(async () => {
@@ -99,35 +70,24 @@ describe('CloudEvents Go SDK interop', () => {
     goReceiver = await startGoReceiver();
     const fromGo = { exact: { type: CLIENT_TYPE } };
     const toGo = { exact: { type: RECEIVER_TYPE } };
-    dir.write(
-      'from-go.yaml',
+    broker = await startBrokerWith(dir, [
       subscriptionYaml('from-go', {
         filters: [fromGo],
         sink: { uri: `${recorder.url}/from-go`, format: 'structured' },
       }),
-    );
-    dir.write(
-      'to-go-utf8.yaml',
       subscriptionYaml('to-go-utf8', {
         filters: [toGo],
         sink: { uri: `${goReceiver.url}/binary-utf8`, headerEncoding: 'utf8' },
       }),
-    );
-    dir.write(
-      'to-go-percent.yaml',
       subscriptionYaml('to-go-percent', {
         filters: [toGo],
         sink: { uri: `${goReceiver.url}/binary-percent` },
       }),
-    );
-    dir.write(
-      'to-go-structured.yaml',
       subscriptionYaml('to-go-structured', {
         filters: [toGo],
         sink: { uri: `${goReceiver.url}/structured`, format: 'structured' },
       }),
-    );
-    broker = await startBroker(dir.config, dir.data);
+    ]);
   }, 600_000);
 
   afterAll(async () => {
@@ -156,11 +116,9 @@ describe('CloudEvents Go SDK interop', () => {
         (r) => r.url === '/wire',
       );
       for (const v of INTEROP_VECTORS) {
-        const req = recorder!.received.find((r) => r.url === '/wire' && r.headers['ce-id'] === idOf(v))!;
-        // Node hands header bytes over as ISO-8859-1 characters: their bytes are what went on the wire.
-        const bytes = (name: string) => Buffer.from(String(req.headers[name]), 'latin1');
-        expect(bytes('ce-subject')).toEqual(Buffer.from(v.subject, 'utf8'));
-        expect(bytes('ce-myext')).toEqual(Buffer.from(v.myext, 'utf8'));
+        const req = requestWithId(recorder!, idOf(v), '/wire')!;
+        expect(headerBytes(req, 'ce-subject')).toEqual(Buffer.from(v.subject, 'utf8'));
+        expect(headerBytes(req, 'ce-myext')).toEqual(Buffer.from(v.myext, 'utf8'));
         expect(req.headers['content-type']).toBe('application/json');
         expect(JSON.parse(req.body.toString('utf8'))).toEqual(dataOf(v));
       }
@@ -184,8 +142,8 @@ describe('CloudEvents Go SDK interop', () => {
 
         const delivered = await waitForStructured(
           recorder!,
-          '/from-go',
           events.map((e) => e.id),
+          { path: '/from-go' },
         );
         for (const v of INTEROP_VECTORS) {
           const { request: req, event } = delivered.get(idOf(v))!;
@@ -222,8 +180,9 @@ describe('CloudEvents Go SDK interop', () => {
 
     beforeAll(async () => {
       // Published in structured mode, so the broker holds exactly the vector's values.
-      for (const v of INTEROP_VECTORS) {
-        const body = JSON.stringify({
+      await publishStructured(
+        broker!.url,
+        INTEROP_VECTORS.map((v) => ({
           specversion: '1.0',
           id: idOf(v),
           source: SOURCE,
@@ -232,15 +191,9 @@ describe('CloudEvents Go SDK interop', () => {
           myext: v.myext,
           datacontenttype: 'application/json',
           data: dataOf(v),
-        });
-        const res = await request(`${broker!.url}/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
-          body,
-        });
-        const text = await res.body.text();
-        expect(res.statusCode, text).toBe(202);
-      }
+        })),
+        'application/cloudevents+json; charset=utf-8',
+      );
       const ids = INTEROP_VECTORS.map(idOf);
       for (const path of ['/binary-utf8', '/binary-percent', '/structured'])
         await goReceiver!.waitForIds(ids, (e) => e.path === path);

@@ -1,7 +1,3 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinnedVersion } from '../harness/cache.js';
 import {
@@ -12,8 +8,23 @@ import {
   javaSend,
   startJavaReceiver,
 } from '../interop/java-sdk.js';
-import { INTEROP_VECTORS, type InteropVector } from '../interop/vectors.js';
-import { type BrokerProcess, scratch, startBroker, startFunction, subscriptionYaml } from './support.js';
+import {
+  deliverVectors,
+  headerBytes,
+  type RecordingFunction,
+  requestWithId,
+  sdkSubscription,
+  startBrokerWith,
+  waitForStructured,
+} from '../interop/sdk-e2e-support.js';
+import {
+  asLatin1,
+  INTEROP_VECTORS,
+  type InteropVector,
+  percentEncoded,
+  vectorEvent,
+} from '../interop/vectors.js';
+import { type BrokerProcess, scratch, startFunction } from './support.js';
 
 /**
  * The official CloudEvents Java SDK (io.cloudevents cloudevents-core, cloudevents-json-jackson,
@@ -32,7 +43,7 @@ import { type BrokerProcess, scratch, startBroker, startFunction, subscriptionYa
 describe(`CloudEvents Java SDK (io.cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_JAVA_VERSION')})`, () => {
   const dir = scratch();
   let broker: BrokerProcess;
-  let recorder: Awaited<ReturnType<typeof startFunction>>;
+  let recorder: RecordingFunction;
   let receiver: JavaReceiver;
 
   beforeAll(async () => {
@@ -40,23 +51,19 @@ describe(`CloudEvents Java SDK (io.cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_
     await ensureJavaSdk();
     recorder = await startFunction();
     receiver = await startJavaReceiver();
-    const to = (name: string, filterType: string, sink: Record<string, unknown>) =>
-      subscriptionYaml(name, {
-        filters: [{ exact: { type: filterType } }],
-        sink,
-        delivery: { timeout: 'PT5S' },
-      });
-    dir.write(
-      'subs.yaml',
-      [
-        to('record-binary', 'java.client.binary', { uri: recorder.url, format: 'structured' }),
-        to('record-structured', 'java.client.structured', { uri: recorder.url, format: 'structured' }),
-        to('sdk-utf8', 'java.receive.utf8', { uri: receiver.url, headerEncoding: 'utf8' }),
-        to('sdk-percent', 'java.receive.percent', { uri: receiver.url }),
-        to('sdk-structured', 'java.receive.structured', { uri: receiver.url, format: 'structured' }),
-      ].join('---\n'),
-    );
-    broker = await startBroker(dir.config, dir.data);
+    broker = await startBrokerWith(dir, [
+      sdkSubscription('record-binary', 'java.client.binary', { uri: recorder.url, format: 'structured' }),
+      sdkSubscription('record-structured', 'java.client.structured', {
+        uri: recorder.url,
+        format: 'structured',
+      }),
+      sdkSubscription('sdk-utf8', 'java.receive.utf8', { uri: receiver.url, headerEncoding: 'utf8' }),
+      sdkSubscription('sdk-percent', 'java.receive.percent', { uri: receiver.url }),
+      sdkSubscription('sdk-structured', 'java.receive.structured', {
+        uri: receiver.url,
+        format: 'structured',
+      }),
+    ]);
   }, 300_000);
 
   afterAll(async () => {
@@ -65,30 +72,8 @@ describe(`CloudEvents Java SDK (io.cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_
     dir.dispose();
   });
 
-  const sdkEvent = (vector: InteropVector, type: string, id: string): JavaSendEvent => ({
-    id,
-    source: '/interop/java',
-    type,
-    subject: vector.subject,
-    myext: vector.myext,
-    data: { vector: vector.name },
-  });
-
-  /** What the recording function received in structured mode, by event id. */
-  async function recorded(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const got = new Map(
-        recorder.received
-          .map((r) => JSON.parse(r.body.toString()) as Record<string, unknown>)
-          .map((e) => [String(e['id']), e]),
-      );
-      const missing = ids.filter((id) => !got.has(id));
-      if (missing.length === 0) return got;
-      if (Date.now() > deadline) throw new Error(`never delivered: ${missing.join(', ')}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  const sdkEvent = (vector: InteropVector, type: string, id: string): JavaSendEvent =>
+    vectorEvent(vector, { id, type, source: '/interop/java' });
 
   /**
    * What each client writes for a header value in binary mode: the bytes, or the exception it
@@ -122,14 +107,14 @@ describe(`CloudEvents Java SDK (io.cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_
   ];
 
   it('writes these bytes on the wire in binary mode, as the HTTP client underneath decides', async () => {
-    const capture = await startCapture();
+    const capture = await startFunction();
     try {
       for (const [n, { label, options, bytes }] of wireCases.entries()) {
         const events = INTEROP_VECTORS.map((v) => sdkEvent(v, 'java.wire', `wire-${n}-${v.name}`));
-        const results = await javaSend(capture.url, 'binary', events, options);
+        const results = await javaSend(`${capture.url}/`, 'binary', events, options);
         for (const [index, vector] of INTEROP_VECTORS.entries()) {
           const result = results[index]!;
-          const wire = capture.byId.get(`wire-${n}-${vector.name}`);
+          const wire = requestWithId(capture, `wire-${n}-${vector.name}`);
           const subject = bytes(vector.subject);
           if (subject === 'refused') {
             expect(result.error, `${label}: ${vector.name}`).toBe('java.lang.IllegalArgumentException');
@@ -140,10 +125,10 @@ describe(`CloudEvents Java SDK (io.cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_
           expect(result.status, `${label}: ${vector.name}`).toBe(200);
           // The SDK wrote the value itself into the request, unencoded.
           expect(result.headers['ce-subject'], `${label}: ${vector.name}`).toBe(vector.subject);
-          expect(wire?.['ce-subject']?.toString('hex'), `${label}: ${vector.name}`).toBe(
+          expect(headerBytes(wire, 'ce-subject')?.toString('hex'), `${label}: ${vector.name}`).toBe(
             subject.toString('hex'),
           );
-          expect(wire?.['ce-myext']?.toString('hex'), `${label}: ${vector.name}`).toBe(
+          expect(headerBytes(wire, 'ce-myext')?.toString('hex'), `${label}: ${vector.name}`).toBe(
             (bytes(vector.myext) as Buffer).toString('hex'),
           );
         }
@@ -160,10 +145,14 @@ describe(`CloudEvents Java SDK (io.cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_
       const results = await javaSend(`${broker.url}/events`, mode, events);
       for (const [index, vector] of INTEROP_VECTORS.entries())
         expect(results[index], vector.name).toMatchObject({ id: `java-${mode}-${vector.name}`, status: 202 });
-      const got = await recorded(events.map((e) => e.id));
+      const got = await waitForStructured(
+        recorder,
+        events.map((e) => e.id),
+        { timeoutMs: 15_000 },
+      );
       for (const vector of INTEROP_VECTORS) {
         // Binary: raw UTF-8, which the broker reads as UTF-8; a literal `%` or `"` stays as it is.
-        expect(got.get(`java-${mode}-${vector.name}`), vector.name).toMatchObject({
+        expect(got.get(`java-${mode}-${vector.name}`)?.event, vector.name).toMatchObject({
           specversion: '1.0',
           type,
           source: '/interop/java',
@@ -177,39 +166,7 @@ describe(`CloudEvents Java SDK (io.cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_
   }
 
   /** Sends each vector to the broker as a spec-exact structured event of `type`; waits for the SDK function to read them all. */
-  async function deliverAll(type: string) {
-    for (const vector of INTEROP_VECTORS) {
-      const res = await request(`${broker.url}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/cloudevents+json' },
-        body: JSON.stringify({
-          specversion: '1.0',
-          id: `${type}-${vector.name}`,
-          source: '/interop/java',
-          type,
-          subject: vector.subject,
-          myext: vector.myext,
-          datacontenttype: 'application/json',
-          data: { vector: vector.name },
-        }),
-      });
-      expect(res.statusCode).toBe(202);
-      await res.body.dump();
-    }
-    const got = await receiver.waitForIds(INTEROP_VECTORS.map((v) => `${type}-${v.name}`));
-    expect(receiver.received.filter((r) => r.error !== undefined)).toEqual([]);
-    return (vector: InteropVector) => {
-      const received = got.get(`${type}-${vector.name}`)!;
-      expect(received.attributes, vector.name).toMatchObject({
-        specversion: '1.0',
-        type,
-        source: '/interop/java',
-        datacontenttype: 'application/json',
-      });
-      expect(received.data, vector.name).toEqual({ vector: vector.name });
-      return received;
-    };
-  }
+  const deliverAll = (type: string) => deliverVectors(broker.url, receiver, type, '/interop/java');
 
   it('as a function with headerEncoding: utf8, reads UTF-8 as ISO-8859-1 characters (HttpServer decodes headers as latin-1)', async () => {
     const read = await deliverAll('java.receive.utf8');
@@ -243,55 +200,7 @@ describe(`CloudEvents Java SDK (io.cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_
   });
 });
 
-/** http-binding.md 3.1.3.2: space, `"`, `%` and everything outside printable ASCII as %XY of UTF-8. */
-function percentEncoded(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    out +=
-      byte > 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x25
-        ? String.fromCharCode(byte)
-        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-/** The UTF-8 bytes of `value` read one character per byte (ISO-8859-1). */
-function asLatin1(value: string): string {
-  return Buffer.from(value, 'utf8').toString('latin1');
-}
-
 /** One byte per character up to `max`, and one `?` for each character (code point) beyond, as Java's encoders replace. */
 function replaceBeyond(value: string, max: number): Buffer {
   return Buffer.from([...value].map((c) => (c.codePointAt(0)! <= max ? c.codePointAt(0)! : 0x3f)));
-}
-
-/** A bare node:http server keeping the raw bytes of every request's ce-* headers, by ce-id. */
-async function startCapture(): Promise<{
-  url: string;
-  byId: Map<string, Record<string, Buffer>>;
-  close(): Promise<void>;
-}> {
-  const byId = new Map<string, Record<string, Buffer>>();
-  const server = createServer((req, res) => {
-    // Node hands header bytes over as ISO-8859-1 characters: back to bytes, one to one.
-    const headers: Record<string, Buffer> = {};
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-      headers[req.rawHeaders[i]!.toLowerCase()] = Buffer.from(req.rawHeaders[i + 1]!, 'latin1');
-    req.resume();
-    req.on('end', () => {
-      byId.set(headers['ce-id']?.toString('latin1') ?? '', headers);
-      res.end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    byId,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
 }

@@ -1,9 +1,15 @@
 import { emitterFor, httpTransport, Mode } from 'cloudevents';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTEROP_VECTORS, type InteropVector } from '../interop/vectors.js';
+import {
+  publishStructured,
+  type RecordingFunction,
+  sdkSubscription,
+  startBrokerWith,
+  waitForStructured,
+} from '../interop/sdk-e2e-support.js';
+import { INTEROP_VECTORS, type InteropVector, percentEncoded } from '../interop/vectors.js';
 import { CloudEvent, type SdkFunction, startSdkFunction } from '../sinks/sdk-function.js';
-import { type BrokerProcess, scratch, startBroker, startFunction, subscriptionYaml } from './support.js';
+import { type BrokerProcess, scratch, startFunction } from './support.js';
 
 /**
  * The official CloudEvents JavaScript SDK (`cloudevents` on npm) against the broker, as its users
@@ -14,28 +20,18 @@ import { type BrokerProcess, scratch, startBroker, startFunction, subscriptionYa
 describe('CloudEvents JavaScript SDK', () => {
   const dir = scratch();
   let broker: BrokerProcess;
-  let recorder: Awaited<ReturnType<typeof startFunction>>;
+  let recorder: RecordingFunction;
   let receiver: SdkFunction;
 
   beforeAll(async () => {
     recorder = await startFunction();
     receiver = await startSdkFunction(() => undefined);
-    const to = (name: string, filterType: string, sink: Record<string, unknown>) =>
-      subscriptionYaml(name, {
-        filters: [{ exact: { type: filterType } }],
-        sink,
-        delivery: { timeout: 'PT5S' },
-      });
-    dir.write(
-      'subs.yaml',
-      [
-        to('record', 'js.client', { uri: recorder.url, format: 'structured' }),
-        to('sdk-utf8', 'js.receive.utf8', { uri: receiver.url, headerEncoding: 'utf8' }),
-        to('sdk-percent', 'js.receive.percent', { uri: receiver.url }),
-        to('sdk-structured', 'js.receive.structured', { uri: receiver.url, format: 'structured' }),
-      ].join('---\n'),
-    );
-    broker = await startBroker(dir.config, dir.data);
+    broker = await startBrokerWith(dir, [
+      sdkSubscription('record', 'js.client', { uri: recorder.url, format: 'structured' }),
+      sdkSubscription('sdk-utf8', 'js.receive.utf8', { uri: receiver.url, headerEncoding: 'utf8' }),
+      sdkSubscription('sdk-percent', 'js.receive.percent', { uri: receiver.url }),
+      sdkSubscription('sdk-structured', 'js.receive.structured', { uri: receiver.url, format: 'structured' }),
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -54,20 +50,6 @@ describe('CloudEvents JavaScript SDK', () => {
       datacontenttype: 'application/json',
       data: { vector: vector.name },
     });
-
-  /** What the recording function received in structured mode, by event id. */
-  async function recorded(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const got = new Map(
-        recorder.received
-          .map((r) => JSON.parse(r.body.toString()) as Record<string, unknown>)
-          .map((e) => [String(e['id']), e]),
-      );
-      if (ids.every((id) => got.has(id)) || Date.now() > deadline) return got;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
 
   for (const mode of [Mode.BINARY, Mode.STRUCTURED]) {
     it(`stores what the SDK's own HTTP emitter sends in ${mode} mode, exactly`, async () => {
@@ -88,9 +70,13 @@ describe('CloudEvents JavaScript SDK', () => {
       expect(sent.length).toBe(
         mode === Mode.BINARY ? INTEROP_VECTORS.filter((v) => v.latin1).length : INTEROP_VECTORS.length,
       );
-      const got = await recorded(sent.map((v) => `js-${mode}-${v.name}`));
+      const got = await waitForStructured(
+        recorder,
+        sent.map((v) => `js-${mode}-${v.name}`),
+        { timeoutMs: 15_000 },
+      );
       for (const vector of sent) {
-        const event = got.get(`js-${mode}-${vector.name}`);
+        const event = got.get(`js-${mode}-${vector.name}`)?.event;
         // Node writes those headers as ISO-8859-1 bytes, which the broker reads as such.
         expect(event, vector.name).toMatchObject({ subject: vector.subject, myext: vector.myext });
         expect(event!['data']).toEqual({ vector: vector.name });
@@ -100,22 +86,17 @@ describe('CloudEvents JavaScript SDK', () => {
 
   /** Sends each vector to the broker as a spec-exact structured event of `type`; waits for the SDK function to get them all. */
   async function deliverAll(type: string): Promise<Map<string, CloudEvent<unknown>>> {
-    for (const vector of INTEROP_VECTORS) {
-      const res = await request(`${broker.url}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/cloudevents+json' },
-        body: JSON.stringify({
-          specversion: '1.0',
-          id: `${type}-${vector.name}`,
-          source: '/interop/js',
-          type,
-          subject: vector.subject,
-          myext: vector.myext,
-        }),
-      });
-      expect(res.statusCode).toBe(202);
-      await res.body.dump();
-    }
+    await publishStructured(
+      broker.url,
+      INTEROP_VECTORS.map((vector) => ({
+        specversion: '1.0',
+        id: `${type}-${vector.name}`,
+        source: '/interop/js',
+        type,
+        subject: vector.subject,
+        myext: vector.myext,
+      })),
+    );
     const deadline = Date.now() + 15_000;
     for (;;) {
       const got = new Map(receiver.received.filter((e) => e.type === type).map((e) => [e.id, e]));
@@ -157,15 +138,3 @@ describe('CloudEvents JavaScript SDK', () => {
     }
   });
 });
-
-/** http-binding.md 3.1.3.2: space, `"`, `%` and everything outside printable ASCII as %XY of UTF-8. */
-function percentEncoded(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    out +=
-      byte > 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x25
-        ? String.fromCharCode(byte)
-        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}

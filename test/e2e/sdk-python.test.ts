@@ -1,7 +1,3 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinnedVersion } from '../harness/cache.js';
 import {
@@ -13,8 +9,23 @@ import {
   pythonSend,
   startPythonReceiver,
 } from '../interop/python-sdk.js';
-import { INTEROP_VECTORS, type InteropVector } from '../interop/vectors.js';
-import { type BrokerProcess, scratch, startBroker, startFunction, subscriptionYaml } from './support.js';
+import {
+  deliverVectors,
+  headerBytes,
+  type RecordingFunction,
+  requestWithId,
+  sdkSubscription,
+  startBrokerWith,
+  waitForStructured,
+} from '../interop/sdk-e2e-support.js';
+import {
+  asLatin1,
+  INTEROP_VECTORS,
+  type InteropVector,
+  percentEncoded,
+  vectorEvent,
+} from '../interop/vectors.js';
+import { type BrokerProcess, scratch, startFunction } from './support.js';
 
 /**
  * The official CloudEvents Python SDK (PyPI `cloudevents`, with `requests` sending, as its examples
@@ -31,7 +42,7 @@ import { type BrokerProcess, scratch, startBroker, startFunction, subscriptionYa
 describe(`CloudEvents Python SDK (cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_PYTHON_VERSION')})`, () => {
   const dir = scratch();
   let broker: BrokerProcess;
-  let recorder: Awaited<ReturnType<typeof startFunction>>;
+  let recorder: RecordingFunction;
   const receivers = new Map<PythonApi, PythonReceiver>();
 
   beforeAll(async () => {
@@ -39,25 +50,22 @@ describe(`CloudEvents Python SDK (cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_P
     await ensurePythonSdk();
     recorder = await startFunction();
     for (const api of PYTHON_APIS) receivers.set(api, await startPythonReceiver(api));
-    const to = (name: string, filter: Record<string, unknown>, sink: Record<string, unknown>) =>
-      subscriptionYaml(name, { filters: [filter], sink, delivery: { timeout: 'PT5S' } });
-    const docs = [
-      to('record', { prefix: { type: 'py.client.' } }, { uri: recorder.url, format: 'structured' }),
+    const subscriptions = [
+      sdkSubscription(
+        'record',
+        { prefix: { type: 'py.client.' } },
+        { uri: recorder.url, format: 'structured' },
+      ),
     ];
     for (const api of PYTHON_APIS) {
       const uri = receivers.get(api)!.url;
-      docs.push(
-        to(`${api}-utf8`, { exact: { type: `py.receive.${api}.utf8` } }, { uri, headerEncoding: 'utf8' }),
-        to(`${api}-percent`, { exact: { type: `py.receive.${api}.percent` } }, { uri }),
-        to(
-          `${api}-structured`,
-          { exact: { type: `py.receive.${api}.structured` } },
-          { uri, format: 'structured' },
-        ),
+      subscriptions.push(
+        sdkSubscription(`${api}-utf8`, `py.receive.${api}.utf8`, { uri, headerEncoding: 'utf8' }),
+        sdkSubscription(`${api}-percent`, `py.receive.${api}.percent`, { uri }),
+        sdkSubscription(`${api}-structured`, `py.receive.${api}.structured`, { uri, format: 'structured' }),
       );
     }
-    dir.write('subs.yaml', docs.join('---\n'));
-    broker = await startBroker(dir.config, dir.data);
+    broker = await startBrokerWith(dir, subscriptions);
   }, 300_000);
 
   afterAll(async () => {
@@ -66,40 +74,18 @@ describe(`CloudEvents Python SDK (cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_P
     dir.dispose();
   });
 
-  const sdkEvent = (vector: InteropVector, type: string, id: string): PythonSendEvent => ({
-    id,
-    source: '/interop/python',
-    type,
-    subject: vector.subject,
-    myext: vector.myext,
-    data: { vector: vector.name },
-  });
-
-  /** What the recording function received in structured mode, by event id. */
-  async function recorded(ids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const got = new Map(
-        recorder.received
-          .map((r) => JSON.parse(r.body.toString()) as Record<string, unknown>)
-          .map((e) => [String(e['id']), e]),
-      );
-      const missing = ids.filter((id) => !got.has(id));
-      if (missing.length === 0) return got;
-      if (Date.now() > deadline) throw new Error(`never delivered: ${missing.join(', ')}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  const sdkEvent = (vector: InteropVector, type: string, id: string): PythonSendEvent =>
+    vectorEvent(vector, { id, type, source: '/interop/python' });
 
   it('writes these bytes on the wire in binary mode: v1 ISO-8859-1 (refusing the rest), core percent-encoded ASCII', async () => {
-    const capture = await startCapture();
+    const capture = await startFunction();
     try {
       for (const api of PYTHON_APIS) {
         const events = INTEROP_VECTORS.map((v) => sdkEvent(v, 'py.wire', `wire-${api}-${v.name}`));
-        const results = await pythonSend(capture.url, 'binary', events, api);
+        const results = await pythonSend(`${capture.url}/`, 'binary', events, api);
         for (const [index, vector] of INTEROP_VECTORS.entries()) {
           const result = results[index]!;
-          const wire = capture.byId.get(`wire-${api}-${vector.name}`);
+          const wire = requestWithId(capture, `wire-${api}-${vector.name}`);
           if (api === 'v1' && !vector.latin1) {
             // http.client encodes each header value with 'latin-1' and raises before a byte is sent.
             expect(result.error, vector.name).toBe('UnicodeEncodeError');
@@ -109,10 +95,10 @@ describe(`CloudEvents Python SDK (cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_P
           expect(result.status, vector.name).toBe(200);
           const expected = (value: string) =>
             api === 'v1' ? Buffer.from(value, 'latin1') : Buffer.from(percentEncoded(value), 'ascii');
-          expect(wire?.['ce-subject']?.toString('hex'), vector.name).toBe(
+          expect(headerBytes(wire, 'ce-subject')?.toString('hex'), vector.name).toBe(
             expected(vector.subject).toString('hex'),
           );
-          expect(wire?.['ce-myext']?.toString('hex'), vector.name).toBe(
+          expect(headerBytes(wire, 'ce-myext')?.toString('hex'), vector.name).toBe(
             expected(vector.myext).toString('hex'),
           );
         }
@@ -156,9 +142,13 @@ describe(`CloudEvents Python SDK (cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_P
             ? INTEROP_VECTORS.filter((v) => v.latin1).length
             : INTEROP_VECTORS.length,
         );
-        const got = await recorded(sent.map((v) => `py-${api}-${mode}-${v.name}`));
+        const got = await waitForStructured(
+          recorder,
+          sent.map((v) => `py-${api}-${mode}-${v.name}`),
+          { timeoutMs: 15_000 },
+        );
         for (const vector of sent) {
-          const event = got.get(`py-${api}-${mode}-${vector.name}`)!;
+          const { event } = got.get(`py-${api}-${mode}-${vector.name}`)!;
           // v1's ISO-8859-1 bytes are not valid UTF-8, so the broker reads them as ISO-8859-1;
           // core's %XX are UTF-8 bytes; a literal `%` or `"` stays what it is.
           expect(event, vector.name).toMatchObject({
@@ -179,36 +169,9 @@ describe(`CloudEvents Python SDK (cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_P
 
   /** Sends each vector to the broker as a spec-exact structured event of `type`; waits for `api`'s receiver to parse them all. */
   async function deliverAll(api: PythonApi, type: string) {
-    for (const vector of INTEROP_VECTORS) {
-      const res = await request(`${broker.url}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/cloudevents+json' },
-        body: JSON.stringify({
-          specversion: '1.0',
-          id: `${type}-${vector.name}`,
-          source: '/interop/python',
-          type,
-          subject: vector.subject,
-          myext: vector.myext,
-          datacontenttype: 'application/json',
-          data: { vector: vector.name },
-        }),
-      });
-      expect(res.statusCode).toBe(202);
-      await res.body.dump();
-    }
-    const receiver = receivers.get(api)!;
-    const got = await receiver.waitForIds(INTEROP_VECTORS.map((v) => `${type}-${v.name}`));
-    expect(receiver.received.filter((r) => r.error !== undefined)).toEqual([]);
+    const read = await deliverVectors(broker.url, receivers.get(api)!, type, '/interop/python');
     return (vector: InteropVector) => {
-      const received = got.get(`${type}-${vector.name}`)!;
-      expect(received.attributes, vector.name).toMatchObject({
-        specversion: '1.0',
-        type,
-        source: '/interop/python',
-        datacontenttype: 'application/json',
-      });
-      expect(received.data, vector.name).toEqual({ vector: vector.name });
+      const received = read(vector);
       // The broker sends no time for an event that had none; both APIs fill in the time of parsing.
       expect(received.headers['ce-time'], vector.name).toBeUndefined();
       expect(typeof received.attributes?.['time'], vector.name).toBe('string');
@@ -252,51 +215,3 @@ describe(`CloudEvents Python SDK (cloudevents ${pinnedVersion('CLOUDEVENTS_SDK_P
     });
   }
 });
-
-/** http-binding.md 3.1.3.2: space, `"`, `%` and everything outside printable ASCII as %XY of UTF-8. */
-function percentEncoded(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    out +=
-      byte > 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x25
-        ? String.fromCharCode(byte)
-        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
-/** The UTF-8 bytes of `value` read one character per byte (ISO-8859-1). */
-function asLatin1(value: string): string {
-  return Buffer.from(value, 'utf8').toString('latin1');
-}
-
-/** A bare node:http server keeping the raw bytes of every request's ce-* headers, by ce-id. */
-async function startCapture(): Promise<{
-  url: string;
-  byId: Map<string, Record<string, Buffer>>;
-  close(): Promise<void>;
-}> {
-  const byId = new Map<string, Record<string, Buffer>>();
-  const server = createServer((req, res) => {
-    // Node hands header bytes over as ISO-8859-1 characters: back to bytes, one to one.
-    const headers: Record<string, Buffer> = {};
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-      headers[req.rawHeaders[i]!.toLowerCase()] = Buffer.from(req.rawHeaders[i + 1]!, 'latin1');
-    req.resume();
-    req.on('end', () => {
-      byId.set(headers['ce-id']?.toString('latin1') ?? '', headers);
-      res.end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    byId,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}

@@ -13,6 +13,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.env
 . "$here/versions.env"
+# shellcheck source=maven-fetch.sh
+. "$here/maven-fetch.sh"
 cache=${TRIGGER_BROKER_CACHE:-$HOME/.cache/trigger-broker}
 version=$CLOUDEVENTS_SDK_JAVA_VERSION
 home=$cache/interop/java-$version
@@ -83,37 +85,12 @@ fetch_libs() {
   mkdir -p "$home"
   local work
   work=$(mktemp -d "$home/.fetch.XXXXXX")
-  cat >"$work/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.trigger-broker.test</groupId>
-  <artifactId>cloudevents-java-interop</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>io.cloudevents</groupId><artifactId>cloudevents-core</artifactId><version>$version</version>
-    </dependency>
-    <dependency>
-      <groupId>io.cloudevents</groupId><artifactId>cloudevents-json-jackson</artifactId><version>$version</version>
-    </dependency>
-    <dependency>
-      <groupId>io.cloudevents</groupId><artifactId>cloudevents-http-basic</artifactId><version>$version</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-  if ! mvn -q -B -f "$work/pom.xml" \
-    "org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN_VERSION:copy-dependencies" \
-    -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
-    tail -n 15 "$work/mvn.log" >&2
-    rm -rf "$work"
+  maven_copy_dependencies "$work" cloudevents-java-interop \
+    "io.cloudevents:cloudevents-core:$version" \
+    "io.cloudevents:cloudevents-json-jackson:$version" \
+    "io.cloudevents:cloudevents-http-basic:$version" ||
     give_up "Maven could not fetch io.cloudevents:cloudevents-http-basic:$version and its dependencies"
-  fi
-  rm -rf "$libs"
-  mv "$work/libs" "$libs"
-  touch "$libs/.complete"
-  rm -rf "$work"
+  install_fetched_libs "$work" "$libs"
 }
 
 compile() {

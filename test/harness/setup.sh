@@ -10,6 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 . "$here/versions.env"
+# shellcheck source=maven-fetch.sh
+. "$here/maven-fetch.sh"
 cache=${TRIGGER_BROKER_CACHE:-$HOME/.cache/trigger-broker}
 kafka_home=$cache/kafka-$KAFKA_VERSION
 # nats-server older than this lacks what @nats-io/jetstream 3 relies on for durable pull consumers
@@ -110,41 +112,17 @@ fetch_kafka() {
   say "fetching Apache Kafka $KAFKA_VERSION from Maven Central into $kafka_home/libs"
   local work
   work=$(mktemp -d "$cache/.kafka-fetch.XXXXXX")
-  cat >"$work/pom.xml" <<EOF
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.trigger-broker.test</groupId>
-  <artifactId>kafka-runtime</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version>
-    </dependency>
-  </dependencies>
-</project>
-EOF
-  if ! mvn -q -B -f "$work/pom.xml" \
-    "org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN_VERSION:copy-dependencies" \
-    -DincludeScope=runtime -DoutputDirectory="$work/libs" >"$work/mvn.log" 2>&1; then
-    tail -n 15 "$work/mvn.log" >&2
-    rm -rf "$work"
+  maven_copy_dependencies "$work" kafka-runtime \
+    "org.apache.kafka:kafka_2.13:$KAFKA_VERSION" \
+    "org.apache.logging.log4j:log4j-slf4j-impl:$LOG4J_VERSION" ||
     give_up "Maven could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
-  fi
   # Prove the class path is whole before calling it done: the storage tool loads Kafka's core.
   if ! java -cp "$work/libs/*" kafka.tools.StorageTool random-uuid >"$work/smoke.log" 2>&1; then
     cat "$work/smoke.log" >&2
     rm -rf "$work"
     give_up "the fetched Kafka jars do not run (java -cp ... kafka.tools.StorageTool)"
   fi
-  rm -rf "$kafka_home/libs"
-  mkdir -p "$kafka_home"
-  mv "$work/libs" "$kafka_home/libs"
-  touch "$kafka_home/libs/.complete"
-  rm -rf "$work"
+  install_fetched_libs "$work" "$kafka_home/libs"
 }
 
 mkdir -p "$cache"

@@ -19,9 +19,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { harnessCacheDir, pinnedVersion } from '../harness/cache.js';
+import {
+  finishSend,
+  type RequestReceiver,
+  requestReceiver,
+  runHarnessScript,
+  startReceiverProgram,
+  trackChild,
+} from './child-processes.js';
 
 const SOURCE = fileURLToPath(new URL('./java/Interop.java', import.meta.url));
-const SETUP_SCRIPT = fileURLToPath(new URL('../harness/sdk-java.sh', import.meta.url));
 
 /**
  * Where sdk-java.sh puts things: `<cache>/interop/java-<version>/libs` (the jars) and
@@ -47,51 +54,19 @@ function prepared(): boolean {
 export async function ensureJavaSdk(): Promise<string> {
   const { libs, classes } = javaInteropPaths();
   const classPath = `${classes}:${join(libs, '*')}`;
-  if (prepared()) return classPath;
-  const child = spawn('bash', [SETUP_SCRIPT], {
-    env: { ...process.env, TRIGGER_BROKER_CACHE: harnessCacheDir() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  track(child);
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => {
-    output += c.toString();
-  });
-  child.stderr!.on('data', (c: Buffer) => {
-    output += c.toString();
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (c) => resolve(c));
-  });
-  if (code !== 0 || !prepared())
-    throw new Error(`test/harness/sdk-java.sh failed (exit ${code}):\n${output}`);
+  if (!prepared()) await runHarnessScript('sdk-java.sh', prepared);
   return classPath;
-}
-
-// JVMs still running when the test worker exits would outlive the run and hold ports.
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
-  }
-  live.add(child);
-  child.once('exit', () => live.delete(child));
 }
 
 async function spawnInterop(args: string[], fileEncoding: string): Promise<ChildProcess> {
   const classPath = await ensureJavaSdk();
-  const child = spawn(
-    'java',
-    [`-Dfile.encoding=${fileEncoding}`, '-XX:TieredStopAtLevel=1', '-cp', classPath, 'Interop', ...args],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+  return trackChild(
+    spawn(
+      'java',
+      [`-Dfile.encoding=${fileEncoding}`, '-XX:TieredStopAtLevel=1', '-cp', classPath, 'Interop', ...args],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    ),
   );
-  track(child);
-  return child;
 }
 
 /** One event for `send`: datacontenttype is application/json, `data` any JSON value. */
@@ -135,26 +110,7 @@ export async function javaSend(
 ): Promise<JavaSendResult[]> {
   const { client = 'urlconnection', fileEncoding = 'UTF-8', timeoutMs = 60_000 } = options;
   const child = await spawnInterop(['send', '--url', url, '--mode', mode, '--client', client], fileEncoding);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr!.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  child.stdin!.end(JSON.stringify(events));
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (c, s) => resolve([c, s]));
-  }).finally(() => clearTimeout(timer));
-  if (code !== 0)
-    throw new Error(`Interop send exited with ${code ?? signal}; stderr: ${stderr}; stdout: ${stdout}`);
-  const results = jsonLines(stdout) as unknown as JavaSendResult[];
-  if (results.length !== events.length)
-    throw new Error(`Interop send printed ${results.length} results for ${events.length} events: ${stdout}`);
-  return results;
+  return finishSend<JavaSendResult>(child, 'Interop send', events, timeoutMs);
 }
 
 /** One request as the receiver saw it: the event as the SDK read it, or the SDK's error. */
@@ -172,96 +128,14 @@ export interface JavaReceived {
   message?: string;
 }
 
-export interface JavaReceiver {
-  port: number;
-  url: string;
-  /** Every request so far, in order. */
-  received: JavaReceived[];
-  /**
-   * Waits until an event with each of `ids` has been read (repeats of one event cannot stand in
-   * for another still missing); resolves with them by id, rejects naming the missing ones.
-   */
-  waitForIds(ids: Iterable<string>, timeoutMs?: number): Promise<Map<string, JavaReceived>>;
-  stderr(): string;
-  close(): Promise<void>;
-}
+export type JavaReceiver = RequestReceiver<JavaReceived>;
 
 /** Starts Interop's receiver on a free loopback port. */
 export async function startJavaReceiver(
   options: { fileEncoding?: string; startTimeoutMs?: number } = {},
 ): Promise<JavaReceiver> {
   const { fileEncoding = 'UTF-8', startTimeoutMs = 30_000 } = options;
-  // stdin stays open: the program exits when it closes, so it cannot outlive this process.
   const child = await spawnInterop(['receive', '--port', '0'], fileEncoding);
-  const received: JavaReceived[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`Interop receive did not listen in ${startTimeoutMs} ms; stderr: ${stderr}`));
-    }, startTimeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`Interop receive exited with ${code ?? signal}; stderr: ${stderr}`));
-    });
-    onJsonLines(child, (line) => {
-      if (typeof line['listening'] === 'number') {
-        clearTimeout(timer);
-        resolve(line['listening']);
-      } else received.push(line as unknown as JavaReceived);
-    });
-  });
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    received,
-    stderr: () => stderr,
-    async waitForIds(ids, timeoutMs = 20_000) {
-      const wanted = [...ids];
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const byId = new Map(
-          received.filter((r) => r.attributes !== undefined).map((r) => [String(r.attributes!['id']), r]),
-        );
-        const missing = wanted.filter((id) => !byId.has(id));
-        if (missing.length === 0) return byId;
-        if (Date.now() > deadline)
-          throw new Error(
-            `the Java receiver never read ${missing.join(', ')}; got ${JSON.stringify(received)}; stderr: ${stderr}`,
-          );
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin!.end();
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function onJsonLines(child: ChildProcess, handle: (line: Record<string, unknown>) => void): void {
-  let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    let nl = buffered.indexOf('\n');
-    while (nl >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
-      if (line.trim() !== '') handle(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
+  const program = await startReceiverProgram(child, 'Interop receive', startTimeoutMs);
+  return requestReceiver<JavaReceived>(program, 'the Java receiver never read');
 }

@@ -11,16 +11,23 @@
  * header values as they are; `core` is the 2.x API (`cloudevents.core.bindings.http`), which
  * percent-encodes them (http-binding.md 3.1.3.2) and percent-decodes them on receipt.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { harnessCacheDir } from '../harness/cache.js';
+import {
+  finishSend,
+  type RequestReceiver,
+  requestReceiver,
+  runHarnessScript,
+  startReceiverProgram,
+  trackChild,
+} from './child-processes.js';
 
 const SCRIPT = fileURLToPath(new URL('./python/interop.py', import.meta.url));
 const REQUIREMENTS = fileURLToPath(new URL('./python/requirements.txt', import.meta.url));
-const SETUP_SCRIPT = fileURLToPath(new URL('../harness/sdk-python.sh', import.meta.url));
 
 export type PythonApi = 'v1' | 'core';
 export const PYTHON_APIS: readonly PythonApi[] = ['v1', 'core'];
@@ -42,40 +49,9 @@ export function pythonVenvDir(): string {
 export async function ensurePythonSdk(): Promise<string> {
   const venv = pythonVenvDir();
   const python = join(venv, 'bin', 'python');
-  if (existsSync(join(venv, '.complete'))) return python;
-  const child = spawn('bash', [SETUP_SCRIPT], {
-    env: { ...process.env, TRIGGER_BROKER_CACHE: harnessCacheDir() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  track(child);
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => {
-    output += c.toString();
-  });
-  child.stderr!.on('data', (c: Buffer) => {
-    output += c.toString();
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (c) => resolve(c));
-  });
-  if (code !== 0 || !existsSync(join(venv, '.complete')))
-    throw new Error(`test/harness/sdk-python.sh failed (exit ${code}):\n${output}`);
+  const complete = () => existsSync(join(venv, '.complete'));
+  if (!complete()) await runHarnessScript('sdk-python.sh', complete);
   return python;
-}
-
-// Python processes still running when the test worker exits would outlive the run and hold ports.
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
-  }
-  live.add(child);
-  child.once('exit', () => live.delete(child));
 }
 
 /** One event for `send`: datacontenttype is application/json, `data` any JSON value. */
@@ -111,32 +87,12 @@ export async function pythonSend(
   timeoutMs = 60_000,
 ): Promise<PythonSendResult[]> {
   const python = await ensurePythonSdk();
-  const child = spawn(python, [SCRIPT, 'send', '--url', url, '--mode', mode, '--api', api], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  track(child);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr!.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  child.stdin!.end(JSON.stringify(events));
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (c, s) => resolve([c, s]));
-  }).finally(() => clearTimeout(timer));
-  if (code !== 0)
-    throw new Error(`interop.py send exited with ${code ?? signal}; stderr: ${stderr}; stdout: ${stdout}`);
-  const results = jsonLines(stdout) as unknown as PythonSendResult[];
-  if (results.length !== events.length)
-    throw new Error(
-      `interop.py send printed ${results.length} results for ${events.length} events: ${stdout}`,
-    );
-  return results;
+  const child = trackChild(
+    spawn(python, [SCRIPT, 'send', '--url', url, '--mode', mode, '--api', api], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
+  return finishSend<PythonSendResult>(child, 'interop.py send', events, timeoutMs);
 }
 
 /** One request as the receiver saw it: the event as the SDK parsed it, or the SDK's error. */
@@ -152,19 +108,8 @@ export interface PythonReceived {
   message?: string;
 }
 
-export interface PythonReceiver {
+export interface PythonReceiver extends RequestReceiver<PythonReceived> {
   api: PythonApi;
-  port: number;
-  url: string;
-  /** Every request so far, in order. */
-  received: PythonReceived[];
-  /**
-   * Waits until an event with each of `ids` has been parsed (repeats of one event cannot stand in
-   * for another still missing); resolves with them by id, rejects naming the missing ones.
-   */
-  waitForIds(ids: Iterable<string>, timeoutMs?: number): Promise<Map<string, PythonReceived>>;
-  stderr(): string;
-  close(): Promise<void>;
 }
 
 /** Starts interop.py's receiver (SDK `api`) on a free loopback port. */
@@ -173,81 +118,9 @@ export async function startPythonReceiver(
   startTimeoutMs = 20_000,
 ): Promise<PythonReceiver> {
   const python = await ensurePythonSdk();
-  // stdin stays open: the program exits when it closes, so it cannot outlive this process.
-  const child = spawn(python, [SCRIPT, 'receive', '--port', '0', '--api', api], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  track(child);
-  const received: PythonReceived[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`interop.py receive did not listen in ${startTimeoutMs} ms; stderr: ${stderr}`));
-    }, startTimeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`interop.py receive exited with ${code ?? signal}; stderr: ${stderr}`));
-    });
-    onJsonLines(child, (line) => {
-      if (typeof line['listening'] === 'number') {
-        clearTimeout(timer);
-        resolve(line['listening']);
-      } else received.push(line as unknown as PythonReceived);
-    });
-  });
-  return {
-    api,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    received,
-    stderr: () => stderr,
-    async waitForIds(ids, timeoutMs = 20_000) {
-      const wanted = [...ids];
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const byId = new Map(
-          received.filter((r) => r.attributes !== undefined).map((r) => [String(r.attributes!['id']), r]),
-        );
-        const missing = wanted.filter((id) => !byId.has(id));
-        if (missing.length === 0) return byId;
-        if (Date.now() > deadline)
-          throw new Error(
-            `the Python ${api} receiver never parsed ${missing.join(', ')}; got ${JSON.stringify(received)}; stderr: ${stderr}`,
-          );
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin!.end();
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function onJsonLines(child: ChildProcess, handle: (line: Record<string, unknown>) => void): void {
-  let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    let nl = buffered.indexOf('\n');
-    while (nl >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
-      if (line.trim() !== '') handle(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
+  const child = trackChild(
+    spawn(python, [SCRIPT, 'receive', '--port', '0', '--api', api], { stdio: ['pipe', 'pipe', 'pipe'] }),
+  );
+  const program = await startReceiverProgram(child, 'interop.py receive', startTimeoutMs);
+  return { api, ...requestReceiver<PythonReceived>(program, `the Python ${api} receiver never parsed`) };
 }

@@ -24,3 +24,44 @@ export const INTEROP_VECTORS: readonly InteropVector[] = [
   { name: 'percent', subject: '100% sure', myext: '50%', latin1: true },
   { name: 'quotes', subject: 'say "hi" now', myext: '{"a": 5}', latin1: true },
 ];
+
+/**
+ * The event the Python and Java tests have their SDK send for `vector`: its values in `subject` and
+ * the `myext` extension, its name as the (JSON) data so the receiving side can tell which it is.
+ */
+export function vectorEvent(
+  vector: InteropVector,
+  event: { id: string; type: string; source: string },
+): { id: string; source: string; type: string; subject: string; myext: string; data: { vector: string } } {
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    subject: vector.subject,
+    myext: vector.myext,
+    data: { vector: vector.name },
+  };
+}
+
+// What the tests expect to see of a vector, computed here on purpose rather than taken from the
+// broker's code: a test that shared the broker's encoder could not catch a mistake in it.
+
+/** http-binding.md 3.1.3.2: space, `"`, `%` and everything outside printable ASCII as %XY of UTF-8. */
+export function percentEncoded(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    out +=
+      byte > 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x25
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * The UTF-8 bytes of `value` read one character per byte (ISO-8859-1): what a receiver that
+ * decodes header bytes as ISO-8859-1 makes of raw UTF-8 (`café` reads `cafÃ©`).
+ */
+export function asLatin1(value: string): string {
+  return Buffer.from(value, 'utf8').toString('latin1');
+}
