@@ -19,6 +19,7 @@ export class HeaderValueError extends Error {
  * character, as 3.1.3.2 requires.
  */
 export function percentEncodeHeaderValue(value: string): string {
+  if (needsNoEncoding(value)) return value; // the common case: nothing to escape, nothing to copy
   let encoded = '';
   for (const character of value) {
     const codePoint = character.codePointAt(0)!;
@@ -33,6 +34,15 @@ export function percentEncodeHeaderValue(value: string): string {
     for (const byte of bytes) encoded += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
   }
   return encoded;
+}
+
+/** Whether every character is printable ASCII other than space, `"` and `%` (kept as they are). */
+function needsNoEncoding(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x21 || code > 0x7e || code === 0x22 || code === 0x25) return false;
+  }
+  return true;
 }
 
 /**
