@@ -13,16 +13,17 @@
  * - under `not`, polarity flips: `not all` is an `any` of negations, `not any` an `all` of them,
  *   and `not not x` is `x`. A negated leaf says what an event must NOT hold, which an index of
  *   present values cannot use, so it gives nothing;
- * - `pattern` contributes its `indexHints()` (exact values outside any `$or`), each hint one
- *   condition whose alternatives are its values; `sql` contributes the plain string comparisons
- *   it requires (sql-conditions.ts); unknown dialects are opaque.
+ * - `pattern` contributes a condition per field it constrains, `$or` included: exact values,
+ *   prefixes, suffixes, numeric ranges, a field's presence or absence (pattern-conditions.ts);
+ *   `sql` contributes the plain string comparisons it requires (sql-conditions.ts); unknown
+ *   dialects are opaque.
  */
 import type { FilterSpec } from '../config/types.js';
-import { compilePattern, type IndexHint } from '../filters/pattern/index.js';
-import type { HintValue, IndexKey, NecessaryCondition } from './index-keys.js';
+import type { IndexKey, NecessaryCondition } from './index-keys.js';
+import { patternConditions } from './pattern-conditions.js';
 import { sqlConditions } from './sql-conditions.js';
 
-export type { HintValue, IndexKey, NecessaryCondition } from './index-keys.js';
+export type { HintValue, IndexKey, NecessaryCondition, NumericRange } from './index-keys.js';
 
 /**
  * The necessary conditions of a subscription's filter list, all of which hold for every event it
@@ -97,7 +98,7 @@ function conditionsOf(filter: unknown, negated: boolean): NecessaryCondition[] {
     case 'suffix':
       return negated ? [] : attributeConditions(dialect, body);
     case 'pattern':
-      return negated ? [] : patternConditions(body);
+      return negated ? [] : patternConditions(body, cheapestCondition);
     case 'not':
       return conditionsOf(body, !negated);
     case 'all':
@@ -141,9 +142,14 @@ function cheapestCondition(conditions: readonly NecessaryCondition[]): Necessary
 }
 
 /**
- * How unselective a key is expected to be, before knowing the other subscriptions: an exact value
- * names one bucket hit only by equal values; a prefix or suffix bucket is hit by every value that
- * extends it, more often the shorter it is.
+ * How unselective a key is expected to be, before knowing the other subscriptions: roughly the
+ * share of events it lets through, on a scale where an exact value is 1. An exact value names one
+ * bucket hit only by equal values; a prefix or suffix bucket is hit by every value that extends it,
+ * more often the shorter it is; a numeric point is about as narrow as a value, a range with two
+ * bounds narrower than one with a single bound, which typically admits half the numbers; a field's
+ * presence admits every event that has the field, and its absence every event that lacks it (most
+ * rules name fields that events usually carry, and an absence key costs a check per event, so it
+ * comes last). The figures only order the kinds; key-selection.ts multiplies them by popularity.
  */
 export function keyWeight(key: IndexKey): number {
   switch (key.kind) {
@@ -152,7 +158,18 @@ export function keyWeight(key: IndexKey): number {
       return 1;
     case 'prefix':
     case 'suffix':
+    case 'pattern-prefix':
+    case 'pattern-suffix':
       return 1 + 8 / Math.max(key.value.length, 1);
+    case 'numeric': {
+      const { low, high } = key.range;
+      if (low === high) return 2;
+      return low === -Infinity || high === Infinity ? 64 : 16;
+    }
+    case 'present':
+      return 256;
+    case 'absent':
+      return 512;
   }
 }
 
@@ -163,30 +180,4 @@ function attributeConditions(kind: 'exact' | 'prefix' | 'suffix', body: unknown)
     if (typeof value === 'string') conditions.push([{ kind, attribute, value }]);
   }
   return conditions;
-}
-
-function patternConditions(body: unknown): NecessaryCondition[] {
-  let hints: IndexHint[];
-  try {
-    hints = compilePattern(body).indexHints();
-  } catch {
-    return []; // an invalid pattern was reported when its predicate was compiled; it never matches
-  }
-  return hints
-    .filter((hint) => hint.values.length > 0)
-    .map((hint) => hint.values.map((value) => hintKey(hint.path, value)));
-}
-
-/**
- * A string hinted for a context attribute (a one-field path other than `data`) becomes an `exact`
- * key: the pattern matches only when the attribute IS that string (types never cross), and then its
- * canonical string is that string too, so the exact table finds every such event (and perhaps more,
- * such as the integer 5 for "5", which the predicate then rejects). Sharing the table saves a lookup.
- */
-function hintKey(path: readonly string[], value: HintValue): IndexKey {
-  const [attribute, ...below] = path;
-  if (attribute !== undefined && attribute !== 'data' && below.length === 0 && typeof value === 'string') {
-    return { kind: 'exact', attribute, value };
-  }
-  return { kind: 'pattern', path, value };
 }

@@ -9,7 +9,10 @@
  * others and an `exact subject` of its own is filed under the subject, so events of that type do
  * not drag it in. Which condition is chosen never affects the answer, only the work.
  */
-import { type IndexKey, keyWeight, type NecessaryCondition } from './index-plan.js';
+import { keyId } from './index-keys.js';
+import { keyWeight, type NecessaryCondition } from './index-plan.js';
+
+export { keyId } from './index-keys.js';
 
 /** One entry per subscription: the condition to index it by, or undefined to always evaluate it. */
 export function chooseIndexedConditions(
@@ -35,11 +38,4 @@ export function chooseIndexedConditions(
     }
     return chosen;
   });
-}
-
-/** A key's identity: JSON keeps "5" apart from 5 and "true" from true, as the indexes do. */
-export function keyId(key: IndexKey): string {
-  return key.kind === 'pattern'
-    ? JSON.stringify([key.kind, key.path, key.value])
-    : JSON.stringify([key.kind, key.attribute, key.value]);
 }

@@ -1,28 +1,22 @@
 /**
- * An index of `pattern` filters by their exact-value hints: a trie of field paths into the event's
- * JSON form, each path ending in a table of exact values -> subscriptions. One walk of the trie per
- * event reads every hinted field once, however many subscriptions share it. When few fields are
- * hinted (the usual case: a region, a status), each is read straight down its path instead, and
- * the walk is kept for events with an array on the way.
+ * An index of `pattern` filters by the keys they need at field paths of the event's JSON form: a
+ * trie of field paths, each path with its keys (leaf-keys.ts: exact values, prefixes, suffixes,
+ * numeric ranges, presence). One walk of the trie per event reads every indexed field once, however
+ * many subscriptions share it. When few fields are indexed (the usual case: a region, a status),
+ * each is read straight down its path instead, and the walk is kept for events with an array on
+ * the way.
  *
  * The walk applies the same array rule as pattern matching, by using the pattern module's own
  * traversal (event-values.ts): intermediate fields offer their object elements, leaf fields their
- * scalar elements at any depth. Numbers are looked up in `canonicalNumber` form, the form hints
- * are given in, so 5 and 5.0000001 find the same bucket exactly when the pattern equates them.
+ * scalar elements at any depth. Numbers are looked up in `canonicalNumber` form, the form exact
+ * keys are given in, so 5 and 5.0000001 find the same bucket exactly when the pattern equates them.
  */
 import type { CloudEvent } from '../cloudevents/event.js';
 import type { FilterInput } from '../filters/input.js';
-import {
-  type EventObject,
-  isEventObject,
-  isScalar,
-  leavesOf,
-  objectsOf,
-  ownValue,
-} from '../filters/pattern/event-values.js';
-import { canonicalNumber } from '../filters/pattern/index.js';
-import { addBucket, fileId, type IdBucket, type IdSink } from './candidate-set.js';
-import type { HintValue } from './index-plan.js';
+import { type EventObject, isEventObject, objectsOf, ownValue } from '../filters/pattern/event-values.js';
+import type { IdSink } from './candidate-set.js';
+import type { HintValue } from './index-keys.js';
+import { LeafKeys } from './leaf-keys.js';
 
 interface PathNode {
   /** Fields below this one; parallel to `children`. Arrays: walked every event. */
@@ -30,37 +24,42 @@ interface PathNode {
   readonly children: PathNode[];
   /** The same children by field name, for objects read key by key (see `visitObject`). */
   readonly byField: Map<string, PathNode>;
-  /** Exact values hinted for the field at this path; undefined when no hint ends here. */
-  values: Map<HintValue, IdBucket> | undefined;
+  /** The keys filed under the field at this path; undefined when none ends here. */
+  keys: LeafKeys | undefined;
 }
 
-const newNode = (): PathNode => ({ fields: [], children: [], byField: new Map(), values: undefined });
+const newNode = (): PathNode => ({ fields: [], children: [], byField: new Map(), keys: undefined });
 
-/** Up to this many hinted fields under one object, reading each by name beats walking the object. */
+/** Up to this many indexed fields under one object, reading each by name beats walking the object. */
 const READ_BY_NAME_LIMIT = 8;
 
 /**
- * A hinted field, read straight down its path: the common case of a few hinted fields and no
+ * An indexed field, read straight down its path: the common case of a few indexed fields and no
  * arrays on the way costs a handful of property reads, not a walk of the trie.
  */
 interface LeafPath {
   readonly fields: readonly string[];
-  readonly values: Map<HintValue, IdBucket>;
+  readonly keys: LeafKeys;
 }
 
-/** Up to this many hinted fields in all, reading each down its path beats walking the trie. */
+/** Up to this many indexed fields in all, reading each down its path beats walking the trie. */
 const DIRECT_PATHS_LIMIT = 8;
 
 export class PatternHintIndex {
   private readonly root = newNode();
   /**
-   * The hinted fields, made on the first collect after a key is added (null until then), or
+   * The indexed fields, made on the first collect after a key is added (null until then), or
    * undefined when there are too many to read one by one.
    */
   private leafPaths: readonly LeafPath[] | undefined | null = null;
 
-  /** Files subscription `id` under `value` at `path`; `value` must be in canonical form already. */
+  /** Files subscription `id` under the exact `value` at `path`, given in canonical form already. */
   add(path: readonly string[], value: HintValue, id: number): void {
+    this.keysAt(path).addExact(value, id);
+  }
+
+  /** The keys of the field at `path`, to file subscriptions under. */
+  keysAt(path: readonly string[]): LeafKeys {
     this.leafPaths = null;
     let node = this.root;
     for (const field of path) {
@@ -74,12 +73,12 @@ export class PatternHintIndex {
         node = child;
       }
     }
-    node.values ??= new Map();
-    fileId(node.values, value, id);
+    node.keys ??= new LeafKeys();
+    return node.keys;
   }
 
   /**
-   * Reads the hinted fields of the event's JSON form. Its top level is the attributes plus `data`,
+   * Reads the indexed fields of the event's JSON form. Its top level is the attributes plus `data`,
    * so those are read from the event itself: building the JSON form (a copy of the attributes) is
    * left to the predicates that need it, and JSON data is read in place. Only data that is not
    * already JSON (bytes) goes through the shared, cached JSON form, which parses it once.
@@ -96,15 +95,15 @@ export class PatternHintIndex {
   }
 }
 
-/** The hinted fields under `root`, or undefined when there are more than DIRECT_PATHS_LIMIT. */
+/** The indexed fields under `root`, or undefined when there are more than DIRECT_PATHS_LIMIT. */
 function leafPathsOf(root: PathNode): LeafPath[] | undefined {
   const paths: LeafPath[] = [];
   const pending: [PathNode, string[]][] = [[root, []]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [node, fields] = next;
-    if (node.values !== undefined) {
-      if (fields.length === 0) return undefined; // a value hinted for the event itself: walk
-      paths.push({ fields, values: node.values });
+    if (node.keys !== undefined) {
+      if (fields.length === 0) return undefined; // a key for the event itself: walk
+      paths.push({ fields, keys: node.keys });
     }
     node.fields.forEach((field, i) => {
       pending.push([node.children[i]!, [...fields, field]]);
@@ -114,7 +113,7 @@ function leafPathsOf(root: PathNode): LeafPath[] | undefined {
 }
 
 /**
- * Looks up each hinted field read straight down its path. Returns false, having perhaps handed
+ * Looks up each indexed field read straight down its path. Returns false, having perhaps handed
  * over some ids already (the sink deduplicates), when an array stands on a path before its last
  * field: only the walk applies the array rule to intermediate fields.
  */
@@ -125,7 +124,7 @@ function collectLeafPaths(
   into: IdSink,
 ): boolean {
   for (let p = 0; p < paths.length; p++) {
-    const { fields, values } = paths[p]!;
+    const { fields, keys } = paths[p]!;
     const first = fields[0]!;
     let value = first === 'data' ? input.data() : ownValue(event.attributes, first);
     for (let i = 1; i < fields.length && value !== undefined; i++) {
@@ -133,9 +132,7 @@ function collectLeafPaths(
       else if (Array.isArray(value)) return false;
       else value = undefined; // a scalar has no fields
     }
-    if (value === undefined) continue;
-    if (isScalar(value)) lookUp(values, value, into);
-    else for (const leaf of leavesOf(value)) lookUp(values, leaf, into);
+    if (value !== undefined) keys.collect(value, into);
   }
   return true;
 }
@@ -143,18 +140,15 @@ function collectLeafPaths(
 /** Looks up the leaves of `value` at `node`, then descends into its objects for deeper fields. */
 function visitValue(node: PathNode, value: unknown, into: IdSink): void {
   if (value === undefined) return;
-  if (node.values !== undefined) {
-    if (isScalar(value)) lookUp(node.values, value, into);
-    else for (const leaf of leavesOf(value)) lookUp(node.values, leaf, into);
-  }
+  node.keys?.collect(value, into);
   if (node.children.length === 0) return;
   if (isEventObject(value)) visitObject(node, value, into);
   else if (Array.isArray(value)) for (const object of objectsOf(value)) visitObject(node, object, into);
 }
 
 /**
- * Visits the hinted fields of `object`: by name when few are hinted, else by walking the object's
- * own keys, so that a wide set of hinted fields costs no more than the object's size.
+ * Visits the indexed fields of `object`: by name when few are indexed, else by walking the object's
+ * own keys, so that a wide set of indexed fields costs no more than the object's size.
  */
 function visitObject(node: PathNode, object: EventObject, into: IdSink, skip?: string): void {
   const { fields, children } = node;
@@ -169,9 +163,4 @@ function visitObject(node: PathNode, object: EventObject, into: IdSink, skip?: s
     const child = node.byField.get(field);
     if (child !== undefined && field !== skip) visitValue(child, object[field], into);
   }
-}
-
-function lookUp(values: Map<HintValue, IdBucket>, leaf: HintValue, into: IdSink): void {
-  const bucket = values.get(typeof leaf === 'number' ? canonicalNumber(leaf) : leaf);
-  if (bucket !== undefined) addBucket(into, bucket);
 }

@@ -4,6 +4,7 @@ import { type FilterInput, filterInput, type Predicate } from '../filters/input.
 import { CandidateSet } from './candidate-set.js';
 import { ConjunctionChecks, UNDECIDED, YES } from './conjunction-checks.js';
 import { conjunctionTerms, type Term } from './conjunction-plan.js';
+import type { IndexKeyKind } from './index-keys.js';
 import { type NecessaryCondition, necessaryConditions, sufficientCondition } from './index-plan.js';
 import { chooseIndexedConditions } from './key-selection.js';
 import { SubscriptionIndex } from './subscription-index.js';
@@ -26,6 +27,11 @@ export interface RouterStats {
   decidedByIndex: number;
   /** Filters that are a conjunction of plain field tests, checked without their predicate. */
   decidedByTerms: number;
+  /**
+   * Subscriptions filed under at least one key of each kind (one filed under a union of kinds, as
+   * a `$or` may give, counts under each), to see which structures carry the set.
+   */
+  filedUnder: Partial<Record<IndexKeyKind, number>>;
 }
 
 /*
@@ -53,7 +59,10 @@ export class Router {
   private readonly checks: ConjunctionChecks;
   /** Ids of subscriptions with no indexable necessary condition, ascending. */
   private readonly alwaysEvaluated: number[] = [];
+  private readonly filedUnder: Partial<Record<IndexKeyKind, number>> = {};
   private readonly candidates: CandidateSet;
+  /** Room for sorting every candidate of one event (sortAscending). */
+  private readonly sortScratch: Int32Array;
 
   constructor(subscriptions: readonly RoutedSubscription[]) {
     this.names = subscriptions.map((s) => s.name);
@@ -72,10 +81,21 @@ export class Router {
       if (deciding !== undefined) this.decision[id] = INDEX_DECIDES;
       else if (terms !== undefined) this.decision[id] = TERMS_DECIDE;
       if (condition === undefined) this.alwaysEvaluated.push(id);
-      else for (const key of condition) this.index.add(key, id);
+      else this.file(condition, id);
     });
     this.checks = new ConjunctionChecks(termsById);
     this.candidates = new CandidateSet(subscriptions.length);
+    this.sortScratch = new Int32Array(subscriptions.length);
+  }
+
+  /** Files subscription `id` under every key of `condition`, counting it once per kind. */
+  private file(condition: NecessaryCondition, id: number): void {
+    const kinds = new Set<IndexKeyKind>();
+    for (const key of condition) {
+      this.index.add(key, id);
+      kinds.add(key.kind);
+    }
+    for (const kind of kinds) this.filedUnder[kind] = (this.filedUnder[kind] ?? 0) + 1;
   }
 
   match(event: CloudEvent): string[] {
@@ -86,7 +106,7 @@ export class Router {
     candidates.addAll(this.alwaysEvaluated);
     const { found: ids, count } = candidates;
     // Ids are configuration positions: sorting them restores configuration order.
-    sortAscending(ids, count);
+    sortAscending(ids, count, this.sortScratch);
     const { decision, predicates, names } = this;
     const matched: string[] = [];
     for (let i = 0; i < count; i++) {
@@ -121,6 +141,7 @@ export class Router {
       alwaysEvaluated,
       decidedByIndex,
       decidedByTerms,
+      filedUnder: { ...this.filedUnder },
     };
   }
 }
@@ -181,11 +202,15 @@ export class NaiveRouter {
 
 /**
  * Sorts `ids[0]` up to `ids[count]` in place. Candidates are usually a handful, for which an
- * insertion sort costs less than calling `Array.prototype.sort` with a comparator.
+ * insertion sort costs less than any call; past that, a typed array's own sort (numeric, in native
+ * code, no comparator called per comparison) on a copy in `scratch`, which is large enough for
+ * every id.
  */
-function sortAscending(ids: number[], count: number): void {
+function sortAscending(ids: number[], count: number, scratch: Int32Array): void {
   if (count > 16) {
-    const sorted = ids.slice(0, count).sort((a, b) => a - b);
+    const sorted = scratch.subarray(0, count);
+    for (let i = 0; i < count; i++) sorted[i] = ids[i]!;
+    sorted.sort();
     for (let i = 0; i < count; i++) ids[i] = sorted[i]!;
     return;
   }

@@ -101,7 +101,9 @@ describe(`explain = the predicates = the router (seed ${BASE_SEED})`, () => {
     const { decisions, matches } = check(800, 10, 10, 0);
     expect(decisions).toBeGreaterThan(10_000);
     // Matches and misses both common: a property that only ever sees one of them proves little.
-    expect(matches).toBeGreaterThan(decisions / 10);
+    // The generators match about one decision in ten on average; the bound sits well below that,
+    // so no seed fails it by chance while a generator that stopped matching still does.
+    expect(matches).toBeGreaterThan(decisions / 50);
     expect(matches).toBeLessThan(decisions * 0.9);
   });
 

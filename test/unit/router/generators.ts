@@ -3,6 +3,14 @@
  * failing case can be replayed from its seed. The pools are small on purpose: values shared between
  * filters and events (and prefixes of one another) make matches, near misses and shared index
  * buckets common instead of rare.
+ *
+ * Patterns use every operator the pattern dialect has, in every form the router reads
+ * (pattern-conditions.ts): exact values, `prefix`/`suffix` (plain and ignore-case) on attributes
+ * and data, `wildcard`, `equals-ignore-case`, `cidr`, `numeric` (one comparison or a range, with
+ * bounds on and beside event numbers), every `anything-but` form, `exists` true and false, and
+ * `$or` at the top level, beside other fields, nested in data and inside other `$or` branches.
+ * Events carry arrays of objects, some of whose elements lack fields that others have, so that
+ * nested patterns and `exists: false` meet the array rule.
  */
 import type { AttributeValue, CloudEvent, EventData } from '../../../broker/cloudevents/event.js';
 import type { FilterSpec } from '../../../broker/config/types.js';
@@ -90,9 +98,14 @@ const STRINGS = [
   'false',
   'null',
   'function',
+  'COM.Example.A',
+  '10.0.0.1',
 ] as const;
 
-const NUMBERS = [0, 4, 5, 42, -1, 5.0000001, 1.5, 3e9] as const;
+/** Numbers on, just beside and outside (6e9) the bounds numeric conditions use. */
+const NUMBERS = [0, 4, 5, 42, -1, 5.0000001, 5.000001, 4.9999999, 1.5, 3e9, 6e9, -0.5] as const;
+/** Bounds of numeric conditions: all inside the range numeric matching supports. */
+const BOUNDS = [0, 4, 5, 42, -1, 1.5, 5.000001, 4.999999, 3e9] as const;
 const DATA_FIELDS = ['kind', 'id', 'tags', 'items', 'n'] as const;
 const WIDE_DATA_FIELDS = Array.from({ length: 10 }, (_, i) => `f${i}`);
 
@@ -131,7 +144,7 @@ export function someFilter(random: Random, depth = 0): FilterSpec {
   if (roll < 0.28) return { exact: attributeBody(random, () => someString(random)) };
   if (roll < 0.42) return { prefix: attributeBody(random, () => someAffix(random, 'prefix')) };
   if (roll < 0.5) return { suffix: attributeBody(random, () => someAffix(random, 'suffix')) };
-  if (roll < 0.66) return { pattern: somePattern(random, 0) };
+  if (roll < 0.66) return { pattern: somePattern(random, 0, EXACT_SHARE) };
   if (roll < 0.7) return { sql: `opaque ${random.int(1000)}` };
   if (!nested || roll < 0.8) return { all: someFilters(random, depth + 1, 1) };
   if (roll < 0.92) return { any: someFilters(random, depth + 1, 1) };
@@ -151,48 +164,114 @@ function someScalar(random: Random): string | number | boolean | null {
   return null;
 }
 
-/** A value list: mostly exact values (indexable), sometimes an operator (not indexable). */
-function someValueList(random: Random): unknown[] {
+/** The share of exact values in the value lists of patterns mixed with other filters. */
+const EXACT_SHARE = 0.55;
+
+/** A value list: exact values (`exactShare` of the entries), else any operator in any of its forms. */
+function someValueList(random: Random, exactShare: number): unknown[] {
   const list: unknown[] = [];
   const count = 1 + random.int(3);
-  for (let i = 0; i < count; i++) {
-    const roll = random.next();
-    if (roll < 0.8) list.push(someScalar(random));
-    else if (roll < 0.88) list.push({ prefix: someAffix(random, 'prefix') });
-    else if (roll < 0.93) list.push({ exists: random.chance(0.5) });
-    else if (roll < 0.97) list.push({ 'anything-but': someString(random) });
-    else list.push({ numeric: ['>', 3] });
-  }
+  for (let i = 0; i < count; i++)
+    list.push(random.chance(exactShare) ? someScalar(random) : someOperator(random));
   return list;
 }
 
-function somePattern(random: Random, depth: number): Record<string, unknown> {
-  const pattern: Record<string, unknown> = {};
-  const fields = 1 + random.int(2);
-  for (let i = 0; i < fields; i++) {
-    if (depth === 0 && random.chance(0.4)) pattern['data'] = someDataPattern(random, 1);
-    else if (depth === 0) pattern[someAttributeName(random)] = someValueList(random);
-    else pattern[someDataField(random)] = someValueList(random);
+function someOperator(random: Random): Record<string, unknown> {
+  const roll = random.next();
+  if (roll < 0.18) return { prefix: someAffixOperand(random, 'prefix') };
+  if (roll < 0.26) return { suffix: someAffixOperand(random, 'suffix') };
+  if (roll < 0.32) return { wildcard: someWildcard(random) };
+  if (roll < 0.36) return { 'equals-ignore-case': someString(random) };
+  if (roll < 0.52) return { exists: random.chance(0.5) };
+  if (roll < 0.72) return { 'anything-but': someAnythingBut(random) };
+  if (roll < 0.97) return { numeric: someNumeric(random) };
+  return { cidr: random.pick(['10.0.0.0/8', '10.0.0.1/32', '::/0']) };
+}
+
+function someAffixOperand(random: Random, side: 'prefix' | 'suffix'): unknown {
+  // An empty affix is allowed: it matches every string.
+  const text = random.chance(0.05) ? '' : someAffix(random, side);
+  return random.chance(0.15) ? { 'equals-ignore-case': text } : text;
+}
+
+/** A pool string with a `*` in place of a slice of it: at either end, inside, or two of them. */
+function someWildcard(random: Random): string {
+  const text = someString(random);
+  const from = random.int(text.length + 1);
+  const to = from + random.int(text.length - from + 1);
+  const once = `${text.slice(0, from)}*${text.slice(to)}`;
+  if (random.chance(0.2) || once.length < 3) return random.chance(0.1) ? text : once;
+  // A second `*` not beside the first: `**` is refused.
+  const at = once.indexOf('*');
+  return at + 2 < once.length ? `${once.slice(0, at + 2)}*${once.slice(at + 2)}` : once;
+}
+
+function someAnythingBut(random: Random): unknown {
+  switch (random.int(6)) {
+    case 0:
+      return someString(random);
+    case 1:
+      return random.pick(BOUNDS);
+    case 2:
+      return Array.from({ length: 1 + random.int(3) }, () => someString(random));
+    case 3:
+      return Array.from({ length: 1 + random.int(3) }, () => random.pick(BOUNDS));
+    default: {
+      const inner = random.pick(['prefix', 'suffix', 'equals-ignore-case', 'wildcard'] as const);
+      const one = (): string =>
+        inner === 'wildcard'
+          ? someWildcard(random)
+          : inner === 'equals-ignore-case'
+            ? someString(random)
+            : someAffix(random, inner);
+      return { [inner]: random.chance(0.3) ? [one(), one()] : one() };
+    }
   }
-  if (random.chance(0.1))
-    pattern['$or'] = [someDataPatternOrAttributes(random), someDataPatternOrAttributes(random)];
+}
+
+/** One comparison, or a range whose lower bound is below its upper one. */
+function someNumeric(random: Random): unknown[] {
+  const first = random.pick(BOUNDS);
+  if (random.chance(0.6)) return [random.pick(['=', '<', '<=', '>', '>=']), first];
+  const second = random.pick(BOUNDS.filter((bound) => bound > first + 1e-6));
+  if (second === undefined) return ['>=', first];
+  return [random.pick(['>', '>=']), first, random.pick(['<', '<=']), second];
+}
+
+/**
+ * A pattern object at the top level (attributes and `data`): one or two fields, and sometimes a
+ * `$or` beside them or on its own.
+ */
+function somePattern(random: Random, depth: number, exactShare: number): Record<string, unknown> {
+  const pattern: Record<string, unknown> = {};
+  const onlyOr = depth < 2 && random.chance(0.08);
+  const fields = onlyOr ? 0 : 1 + random.int(2);
+  for (let i = 0; i < fields; i++) {
+    if (random.chance(0.4)) pattern['data'] = someDataPattern(random, 1, exactShare);
+    else pattern[someAttributeName(random)] = someValueList(random, exactShare);
+  }
+  if (onlyOr || (depth < 2 && random.chance(0.12)))
+    pattern['$or'] = someBranches(random, () => somePattern(random, depth + 1, exactShare));
   return pattern;
 }
 
-function someDataPatternOrAttributes(random: Random): Record<string, unknown> {
-  return random.chance(0.5)
-    ? { data: someDataPattern(random, 1) }
-    : { [someAttributeName(random)]: someValueList(random) };
+function someBranches(random: Random, branch: () => Record<string, unknown>): Record<string, unknown>[] {
+  return Array.from({ length: 2 + random.int(2) }, branch);
 }
 
-function someDataPattern(random: Random, depth: number): Record<string, unknown> {
+function someDataPattern(random: Random, depth: number, exactShare: number): Record<string, unknown> {
   const pattern: Record<string, unknown> = {};
-  const fields = 1 + random.int(2);
+  const onlyOr = depth < 4 && random.chance(0.06);
+  const fields = onlyOr ? 0 : 1 + random.int(2);
   for (let i = 0; i < fields; i++) {
     const field = someDataField(random);
     pattern[field] =
-      depth < 3 && random.chance(0.25) ? someDataPattern(random, depth + 1) : someValueList(random);
+      depth < 3 && random.chance(0.25)
+        ? someDataPattern(random, depth + 1, exactShare)
+        : someValueList(random, exactShare);
   }
+  if (onlyOr || (depth < 4 && random.chance(0.1)))
+    pattern['$or'] = someBranches(random, () => someDataPattern(random, depth + 1, exactShare));
   return pattern;
 }
 
@@ -216,6 +295,18 @@ export function someSubscriptions(random: Random, maxSize: number): GeneratedSub
   return subscriptions;
 }
 
+/**
+ * 1..maxSize subscriptions of one `pattern` filter each, as EventBridge rules are, with few exact
+ * values: only the pattern's own conditions are there to index each by, so most are filed under
+ * prefixes, ranges, presence, absence and `$or` unions, not under an attribute's exact value.
+ */
+export function somePatternSubscriptions(random: Random, maxSize: number): GeneratedSubscription[] {
+  return Array.from({ length: 1 + random.int(maxSize) }, (_, i) => ({
+    name: `rule-${i}`,
+    filters: [{ pattern: somePattern(random, 0, 0.25) }],
+  }));
+}
+
 function someAttributeValue(random: Random, name: string): AttributeValue {
   const roll = random.next();
   if (
@@ -235,11 +326,26 @@ function someAttributeValue(random: Random, name: string): AttributeValue {
 function someJson(random: Random, depth: number): unknown {
   const roll = random.next();
   if (depth > 3 || roll < 0.45) return someScalar(random);
-  if (roll < 0.65) return Array.from({ length: random.int(4) }, () => someJson(random, depth + 1));
+  if (roll < 0.55) return Array.from({ length: random.int(4) }, () => someJson(random, depth + 1));
+  if (roll < 0.65) return someObjects(random, depth);
   const object: Record<string, unknown> = {};
   const fields = random.int(4);
   for (let i = 0; i < fields; i++) object[someDataField(random)] = someJson(random, depth + 1);
   return object;
+}
+
+/**
+ * An array of objects, the elements drawing their fields from one small set so that some have a
+ * field others lack, with now and then a scalar or a nested array among them.
+ */
+function someObjects(random: Random, depth: number): unknown[] {
+  const fields = [someDataField(random), someDataField(random)];
+  return Array.from({ length: 1 + random.int(3) }, () => {
+    if (random.chance(0.1)) return random.chance(0.5) ? someScalar(random) : [someObjects(random, depth + 1)];
+    const object: Record<string, unknown> = {};
+    for (const field of fields) if (random.chance(0.6)) object[field] = someJson(random, depth + 2);
+    return object;
+  });
 }
 
 function someData(random: Random): { data: EventData; contentType?: string } {

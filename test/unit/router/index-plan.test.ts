@@ -90,7 +90,7 @@ describe('necessaryConditions', () => {
     ).toEqual([[exact('type', 'a'), exact('source', 'b')]]);
   });
 
-  it('takes pattern hints, one condition per hinted field with its values as alternatives', () => {
+  it('takes a pattern condition per field, a value list giving the union of its entries', () => {
     expect(
       necessaryConditions([{ pattern: { data: { n: [5.0000001, true, 'x'], name: [{ prefix: 'x' }] } } }]),
     ).toEqual([
@@ -99,6 +99,7 @@ describe('necessaryConditions', () => {
         { kind: 'pattern', path: ['data', 'n'], value: true },
         { kind: 'pattern', path: ['data', 'n'], value: 'x' },
       ],
+      [{ kind: 'pattern-prefix', path: ['data', 'name'], value: 'x' }],
     ]);
   });
 
@@ -110,8 +111,10 @@ describe('necessaryConditions', () => {
     ]);
   });
 
-  it('ignores pattern fields inside $or, and invalid patterns', () => {
-    expect(necessaryConditions([{ pattern: { $or: [{ type: ['a'] }, { source: ['b'] }] } }])).toEqual([]);
+  it('reaches a pattern $or through each branch, and ignores invalid patterns', () => {
+    expect(necessaryConditions([{ pattern: { $or: [{ type: ['a'] }, { source: ['b'] }] } }])).toEqual([
+      [exact('type', 'a'), exact('source', 'b')],
+    ]);
     expect(necessaryConditions([{ pattern: { type: [] } }])).toEqual([]);
     expect(necessaryConditions([{ pattern: 'not an object' } as unknown as FilterSpec])).toEqual([]);
   });

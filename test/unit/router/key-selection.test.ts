@@ -4,6 +4,11 @@ import { chooseIndexedConditions, keyId } from '../../../broker/router/key-selec
 
 const exact = (attribute: string, value: string): IndexKey => ({ kind: 'exact', attribute, value });
 const prefix = (attribute: string, value: string): IndexKey => ({ kind: 'prefix', attribute, value });
+const range = (low: number, high: number): IndexKey => ({
+  kind: 'numeric',
+  path: ['data', 'n'],
+  range: { low, lowInclusive: true, high, highInclusive: true },
+});
 
 describe('chooseIndexedConditions', () => {
   it('leaves a subscription with no condition to be always evaluated', () => {
@@ -39,6 +44,28 @@ describe('chooseIndexedConditions', () => {
     const union: NecessaryCondition = [exact('type', 'a'), exact('type', 'b')];
     expect(chooseIndexedConditions([[union, [exact('source', 's')]]])).toEqual([[exact('source', 's')]]);
   });
+
+  it('orders the pattern kinds by how many events they let through', () => {
+    // From narrowest to broadest; each is chosen over every one after it.
+    const kinds: IndexKey[] = [
+      exact('type', 'a'),
+      range(5, 5),
+      range(0, 10),
+      range(0, Infinity),
+      { kind: 'present', path: ['data', 'x'] },
+      { kind: 'absent', path: ['data', 'y'] },
+    ];
+    kinds.forEach((narrow, i) => {
+      for (const broad of kinds.slice(i + 1))
+        expect(chooseIndexedConditions([[[broad], [narrow]]])).toEqual([[narrow]]);
+    });
+  });
+
+  it('counts popularity for the new kinds too: a shared presence loses to a rare range', () => {
+    const shared: NecessaryCondition = [{ kind: 'present', path: ['data', 's'] }];
+    const plans = [[shared, [range(0, Infinity)]], [shared], [shared]];
+    expect(chooseIndexedConditions(plans)[0]).toEqual([range(0, Infinity)]);
+  });
 });
 
 describe('keyId', () => {
@@ -53,6 +80,17 @@ describe('keyId', () => {
       keyId({ kind: 'pattern', path: ['data', 'n'], value: null }),
       keyId({ kind: 'pattern', path: ['data', 'n'], value: 'null' }),
       keyId({ kind: 'pattern', path: ['data.n'], value: 5 }),
+      keyId({ kind: 'pattern-prefix', path: ['data', 'n'], value: '5' }),
+      keyId({ kind: 'pattern-suffix', path: ['data', 'n'], value: '5' }),
+      keyId({ kind: 'present', path: ['data', 'n'] }),
+      keyId({ kind: 'absent', path: ['data', 'n'] }),
+      keyId(range(-Infinity, 5)),
+      keyId(range(5, Infinity)),
+      keyId({
+        kind: 'numeric',
+        path: ['data', 'n'],
+        range: { low: 5, lowInclusive: false, high: Infinity, highInclusive: true },
+      }),
     ];
     expect(new Set(ids).size).toBe(ids.length);
   });

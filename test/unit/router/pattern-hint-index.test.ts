@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../../../broker/cloudevents/event.js';
+import type { AttributeValue, CloudEvent } from '../../../broker/cloudevents/event.js';
 import { filterInput } from '../../../broker/filters/input.js';
 import { canonicalNumber } from '../../../broker/filters/pattern/index.js';
 import type { HintValue } from '../../../broker/router/index-plan.js';
@@ -7,7 +7,11 @@ import { PatternHintIndex } from '../../../broker/router/pattern-hint-index.js';
 import { Random } from './generators.js';
 import { event, IdList } from './helpers.js';
 
-function collected(index: PatternHintIndex, attributes: Record<string, string>, data?: unknown): number[] {
+function collected(
+  index: PatternHintIndex,
+  attributes: Record<string, AttributeValue>,
+  data?: unknown,
+): number[] {
   // A bucket may come up more than once (an array holding a value twice); the router deduplicates.
   const built = event(attributes, data);
   const sink = new IdList();
@@ -123,6 +127,26 @@ describe('PatternHintIndex', () => {
       collected(index, { x2: 'v', x5: 'w' }, { f1: 'v', f4: ['w', 'v'], f9: { v: 'v' }, other: 'v' }),
     ).toEqual([1, 4, 22]);
     expect(collected(index, { x2: 'v' }, 'v')).toEqual([22, 40]);
+  });
+
+  it('finds prefixes, suffixes, ranges and presence at a path, read directly or walked', () => {
+    const index = new PatternHintIndex();
+    index.keysAt(['data', 'customer', 'id']).addPrefix('c1', 0);
+    index.keysAt(['data', 'customer', 'id']).addSuffix('9', 1);
+    index
+      .keysAt(['data', 'amount'])
+      .addRange({ low: 100_000_000, lowInclusive: false, high: Infinity, highInclusive: false }, 2);
+    index.keysAt(['data', 'coupon']).addPresent(3);
+    index
+      .keysAt(['count'])
+      .addRange({ low: -Infinity, lowInclusive: false, high: 5_000_000, highInclusive: true }, 4);
+    expect(collected(index, {}, { customer: { id: 'c19' }, amount: 101, coupon: 'x' })).toEqual([0, 1, 2, 3]);
+    expect(collected(index, { count: 5 }, { customer: { id: 'd1' }, amount: 100, coupon: {} })).toEqual([4]);
+    // An array on the way: the walk, with the same answers.
+    expect(collected(index, {}, { customer: [{ id: 'x' }, { id: ['c2', 'c1'] }], amount: [3, 200] })).toEqual(
+      [0, 2],
+    );
+    expect(collected(index, {}, { coupon: [[]], amount: '200' })).toEqual([]);
   });
 
   it('agrees with a direct reading of the hinted path on random data', () => {

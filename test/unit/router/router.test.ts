@@ -73,6 +73,7 @@ describe('Router', () => {
       alwaysEvaluated: 0,
       decidedByIndex: 0,
       decidedByTerms: 0,
+      filedUnder: { exact: 1000 },
     });
     expect(router.match(event({ type: 'com.example.t500', subject: 'order-1' }))).toEqual(['t500']);
     expect(calls()).toBe(1);
@@ -182,6 +183,64 @@ describe('Router', () => {
     expect(calls()).toBe(2);
   });
 
+  it('reaches a pattern $or through each branch, evaluating it once, in configuration order', () => {
+    const { subscriptions, calls } = counted(
+      routed([
+        {
+          name: 'or-top',
+          filters: [{ pattern: { $or: [{ type: ['com.example.a'] }, { source: ['/shop'] }] } }],
+        },
+        ...manyTypes(100),
+        {
+          name: 'or-data',
+          filters: [
+            {
+              pattern: {
+                source: ['/shop'],
+                data: { $or: [{ tags: ['red'] }, { n: [{ numeric: ['>', 5] }] }] },
+              },
+            },
+          ],
+        },
+      ]),
+    );
+    const router = new Router(subscriptions);
+    expect(router.stats.alwaysEvaluated).toBe(0);
+    // or-top is reached through both of its branches' keys, and evaluated once.
+    expect(router.match(event({ type: 'com.example.a', source: '/shop' }, { tags: ['red'], n: 6 }))).toEqual([
+      'or-top',
+      'or-data',
+    ]);
+    expect(calls()).toBe(2);
+    expect(router.match(event({ type: 'com.example.t1', source: '/elsewhere' }, { n: 6 }))).toEqual(['t1']);
+    expect(calls()).toBe(2);
+  });
+
+  it('reaches rules of content operators only through their fields, not for every event', () => {
+    const { subscriptions, calls } = counted(
+      routed([
+        { name: 'range', filters: [{ pattern: { data: { amount: [{ numeric: ['>=', 100, '<', 200] }] } } }] },
+        { name: 'but', filters: [{ pattern: { data: { status: [{ 'anything-but': 'paid' }] } } }] },
+        { name: 'no-coupon', filters: [{ pattern: { data: { coupon: [{ exists: false }] } } }] },
+        { name: 'tenant', filters: [{ pattern: { subject: [{ prefix: 'tenants/t1/' }] } }] },
+      ]),
+    );
+    const router = new Router(subscriptions);
+    expect(router.stats).toMatchObject({
+      alwaysEvaluated: 0,
+      filedUnder: { numeric: 1, present: 1, absent: 1, prefix: 1 },
+    });
+    expect(router.match(event({ subject: 'tenants/t2/x' }, { amount: 50, coupon: 'c' }))).toEqual([]);
+    expect(calls()).toBe(0);
+    expect(router.match(event({ subject: 'tenants/t1/x' }, { amount: 150, status: 'new' }))).toEqual([
+      'range',
+      'but',
+      'no-coupon',
+      'tenant',
+    ]);
+    expect(calls()).toBe(4);
+  });
+
   it('always evaluates subscriptions with no indexable necessary condition', () => {
     const router = new Router(
       routed([
@@ -197,6 +256,7 @@ describe('Router', () => {
       alwaysEvaluated: 3,
       decidedByIndex: 1,
       decidedByTerms: 1, // the negation: checked from its term, still for every event
+      filedUnder: { exact: 1 },
     });
     expect(router.match(event({ type: 'com.example.b' }))).toEqual(['none', 'negated']);
   });
