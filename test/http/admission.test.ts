@@ -28,13 +28,19 @@ function heldIntake(maxWaitMs: number) {
   return { state, admission, ingested, ingestor };
 }
 
+/** The server, with intake held from the start (backlog over the limit, loop saturated), and a connection. */
+async function serverHoldingIntake(maxWaitMs: number) {
+  const held = heldIntake(maxWaitMs);
+  held.state.backlog = 11;
+  held.state.saturated = true;
+  const { app, port } = await startHttpServer({ ingestor: held.ingestor });
+  const conn = await rawConnect(port);
+  return { held, app, conn };
+}
+
 describe('POST /events under back-pressure', () => {
   it('holds the request before reading it while intake is held, and takes it once let in', async () => {
-    const held = heldIntake(60_000);
-    held.state.backlog = 11;
-    held.state.saturated = true;
-    const { app, port } = await startHttpServer({ ingestor: held.ingestor });
-    const conn = await rawConnect(port);
+    const { held, app, conn } = await serverHoldingIntake(60_000);
     try {
       conn.write(EVENT);
       while (held.admission.stats().waiting === 0) await new Promise((r) => setTimeout(r, 5));
@@ -52,11 +58,7 @@ describe('POST /events under back-pressure', () => {
   });
 
   it('answers a request held longer than the limit 429 overloaded with Retry-After and the JSON error', async () => {
-    const held = heldIntake(10);
-    held.state.backlog = 11;
-    held.state.saturated = true;
-    const { app, port } = await startHttpServer({ ingestor: held.ingestor });
-    const conn = await rawConnect(port);
+    const { held, app, conn } = await serverHoldingIntake(10);
     try {
       conn.write(EVENT);
       const answer = await conn.response();

@@ -8,7 +8,7 @@ import { compileConfig, type RuntimeConfig } from '../../broker/compile/compile.
 import { Dispatcher } from '../../broker/dispatch/dispatcher.js';
 import { BrokerError } from '../../broker/errors.js';
 import { EXTRA_DIALECTS } from '../../broker/filters/dialects.js';
-import { Ingestor } from '../../broker/ingest.js';
+import { type Admission, Ingestor } from '../../broker/ingest.js';
 import { createMetrics } from '../../broker/metrics.js';
 import { PLUGINS } from '../../plugins.js';
 import { SqliteStore } from '../../stores/sqlite/sqlite-store.js';
@@ -73,7 +73,13 @@ describe('Ingestor, when the store cannot commit', () => {
 });
 
 describe('Ingestor back-pressure', () => {
-  it('holds intake through its admission unless the caller was admitted already, and stores it when let in', async () => {
+  const event = (id: string): CloudEvent => ({
+    attributes: { specversion: '1.0', id, source: '/s', type: 't' },
+    data: { kind: 'none' },
+  });
+
+  /** An ingestor on a real store in a temporary directory, behind the given admission. */
+  function ingestorBehind(admission: Admission) {
     const dir = mkdtempSync(join(tmpdir(), 'tb-ingest-bp-'));
     const store = new SqliteStore({ dir, synchronous: 'normal' });
     const config = compileConfig([], { secrets: 'form', dialects: EXTRA_DIALECTS, plugins: PLUGINS })
@@ -83,16 +89,6 @@ describe('Ingestor back-pressure', () => {
       () => new Map(),
       () => [],
     );
-    let letIn: () => void = () => undefined;
-    let asked = 0;
-    const admission = {
-      admit: () => {
-        asked++;
-        return new Promise<void>((resolve) => {
-          letIn = resolve;
-        });
-      },
-    };
     const ingestor = new Ingestor(
       store,
       new Dispatcher(store, metrics, log),
@@ -101,9 +97,23 @@ describe('Ingestor back-pressure', () => {
       log,
       admission,
     );
-    const event = (id: string): CloudEvent => ({
-      attributes: { specversion: '1.0', id, source: '/s', type: 't' },
-      data: { kind: 'none' },
+    const close = () => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return { ingestor, close };
+  }
+
+  it('holds intake through its admission unless the caller was admitted already, and stores it when let in', async () => {
+    let letIn: () => void = () => undefined;
+    let asked = 0;
+    const { ingestor, close } = ingestorBehind({
+      admit: () => {
+        asked++;
+        return new Promise<void>((resolve) => {
+          letIn = resolve;
+        });
+      },
     });
     let stored = false;
     const held = ingestor.ingest([event('e1')], 'events').then(() => {
@@ -119,39 +129,15 @@ describe('Ingestor back-pressure', () => {
     // Admitted before (the HTTP route, ahead of reading the body): not asked again.
     await ingestor.ingest([event('e2')], 'events', [], { admitted: true });
     expect(asked).toBe(1);
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
+    close();
   });
 
   it('passes a refusal of its admission on as overloaded', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-ingest-bp-'));
-    const store = new SqliteStore({ dir, synchronous: 'normal' });
-    const config = compileConfig([], { secrets: 'form', dialects: EXTRA_DIALECTS, plugins: PLUGINS })
-      .config as RuntimeConfig;
-    const log = pino({ level: 'silent' });
-    const metrics = createMetrics(
-      () => new Map(),
-      () => [],
-    );
-    const admission = {
+    const { ingestor, close } = ingestorBehind({
       admit: () => Promise.reject(new BrokerError('overloaded', 'held too long', { retryAfter: 1 })),
-    };
-    const ingestor = new Ingestor(
-      store,
-      new Dispatcher(store, metrics, log),
-      metrics,
-      () => config,
-      log,
-      admission,
-    );
-    const refused = await ingestor
-      .ingest(
-        [{ attributes: { specversion: '1.0', id: 'e', source: '/s', type: 't' }, data: { kind: 'none' } }],
-        'events',
-      )
-      .catch((error: unknown) => error);
+    });
+    const refused = await ingestor.ingest([event('e')], 'events').catch((error: unknown) => error);
     expect(refused).toMatchObject({ code: 'overloaded', retryAfter: 1 });
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
+    close();
   });
 });
