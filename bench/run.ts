@@ -31,6 +31,9 @@ if (want('matcher')) {
   const { runMatcherBench, printMatcherRows } = await import('./matcher.js');
   printMatcherRows(await runMatcherBench());
   printMatcherRows(await runMatcherBench({ traffic: 'skewed' }));
+  // Generated EventBridge-style rule sets beside aws/event-ruler (issue 17); a few minutes.
+  const { runRuleSetBench, printRuleSetResult } = await import('./matcher-rule-sets.js');
+  printRuleSetResult(await runRuleSetBench());
 }
 
 if (want('store-check')) {

@@ -23,21 +23,52 @@ const SCHEMA_FILES = [
   'manifest.schema.json',
 ];
 
+let schemas: Ajv | undefined;
 let compiled: ValidateFunction | undefined;
+let filterListCompiled: ValidateFunction | undefined;
+
+/** Every published schema in `schemas/`, loaded once per process into one Ajv. */
+function schemaSet(): Ajv {
+  if (schemas) return schemas;
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  for (const file of SCHEMA_FILES) ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), 'utf8')));
+  schemas = ajv;
+  return ajv;
+}
 
 /** The manifest validator, compiled once per process from the published schemas in `schemas/`. */
 function validator(): ValidateFunction {
   if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-  for (const file of SCHEMA_FILES) ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), 'utf8')));
-  const manifest = ajv.getSchema('https://trigger-broker.dev/schemas/manifest.schema.json');
+  const manifest = schemaSet().getSchema('https://trigger-broker.dev/schemas/manifest.schema.json');
   if (!manifest) throw new Error('manifest schema missing');
   compiled = manifest;
   return compiled;
 }
 
+/**
+ * A Subscription's `filters` list alone, checked by the same definitions a manifest's is
+ * (`definitions.schema.json#/definitions/filter`), for callers that get filters without a
+ * manifest around them (the matcher library, broker/matcher/).
+ */
+function filterListValidator(): ValidateFunction {
+  if (filterListCompiled) return filterListCompiled;
+  filterListCompiled = schemaSet().compile({
+    type: 'array',
+    items: { $ref: 'https://trigger-broker.dev/schemas/definitions.schema.json#/definitions/filter' },
+  });
+  return filterListCompiled;
+}
+
 export function validateManifestShape(value: unknown): SchemaViolation[] {
-  const validate = validator();
+  return violations(validator(), value);
+}
+
+/** Schema violations of one `filters` list, with paths from the list (`[0, 'exact']`). */
+export function validateFilterListShape(value: unknown): SchemaViolation[] {
+  return violations(filterListValidator(), value);
+}
+
+function violations(validate: ValidateFunction, value: unknown): SchemaViolation[] {
   if (validate(value)) return [];
   const seen = new Set<string>();
   const out: SchemaViolation[] = [];
