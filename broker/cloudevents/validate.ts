@@ -47,17 +47,20 @@ const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
 
 type CoreAttributeType = 'String' | 'URI-reference' | 'URI' | 'Timestamp' | 'MediaType';
 
-/** The type of each core attribute; extensions may be String, Boolean or Integer. */
-const CORE_ATTRIBUTE_TYPES: Readonly<Record<string, CoreAttributeType>> = {
-  id: 'String',
-  source: 'URI-reference',
-  specversion: 'String',
-  type: 'String',
-  datacontenttype: 'MediaType',
-  dataschema: 'URI',
-  subject: 'String',
-  time: 'Timestamp',
-};
+/**
+ * The type of each core attribute; extensions may be String, Boolean or Integer. A Map, so that an
+ * extension named like an Object.prototype member (`constructor`) is not taken for a core one.
+ */
+const CORE_ATTRIBUTE_TYPES: ReadonlyMap<string, CoreAttributeType> = new Map([
+  ['id', 'String'],
+  ['source', 'URI-reference'],
+  ['specversion', 'String'],
+  ['type', 'String'],
+  ['datacontenttype', 'MediaType'],
+  ['dataschema', 'URI'],
+  ['subject', 'String'],
+  ['time', 'Timestamp'],
+]);
 
 /**
  * Core attributes whose value must not be empty. id, source, type, subject and dataschema say
@@ -79,26 +82,30 @@ export function validateAttributes(
   attrs: Record<string, unknown>,
   origin: AttributeOrigin,
 ): Record<string, AttributeValue> {
-  const present = withoutUnset(attrs, origin);
+  // One array of names and plain loops: this runs for every event the broker reads.
+  const names = Object.keys(attrs);
 
   // The version decides which rules apply at all, so it is checked first: an event of another
   // version is reported as such, not as a list of 1.0 violations.
-  checkSpecversion(present.get('specversion'), origin);
+  const specversion = attrs['specversion'];
+  checkSpecversion(isUnset(specversion, origin) ? undefined : specversion, origin);
 
   // Names are checked even where the value is null: the member is there, with a name no
   // attribute can have.
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value !== undefined) checkName(name, origin);
+  for (const name of names) {
+    if (attrs[name] !== undefined) checkName(name, origin);
   }
   for (const name of REQUIRED_ATTRIBUTES) {
-    if (!present.has(name)) {
+    if (isUnset(attrs[name], origin)) {
       throw new BrokerError('missing_attribute', `${describe(name, origin)} is required`);
     }
   }
 
   const validated: Record<string, AttributeValue> = {};
-  for (const [name, value] of present) {
-    const coreType = CORE_ATTRIBUTE_TYPES[name];
+  for (const name of names) {
+    const value = attrs[name];
+    if (isUnset(value, origin)) continue;
+    const coreType = CORE_ATTRIBUTE_TYPES.get(name);
     validated[name] =
       coreType === undefined
         ? checkExtensionValue(name, value, origin)
@@ -113,13 +120,8 @@ export function validateAttributes(
  * where every value is a string a null is just a value of the wrong type. `undefined` is never a
  * value in either origin.
  */
-function withoutUnset(attrs: Record<string, unknown>, origin: AttributeOrigin): Map<string, unknown> {
-  const present = new Map<string, unknown>();
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || (value === null && !origin.strings)) continue;
-    present.set(name, value);
-  }
-  return present;
+function isUnset(value: unknown, origin: AttributeOrigin): boolean {
+  return value === undefined || (value === null && !origin.strings);
 }
 
 function checkSpecversion(value: unknown, origin: AttributeOrigin): void {

@@ -460,3 +460,10 @@ describe('validateAttributes: the origin names the field, the model names no tra
     );
   });
 });
+
+describe('validateAttributes: extensions named like members of every JavaScript object', () => {
+  it('takes `constructor`, `tostring` and `valueof` as plain extensions (integers, booleans, strings)', () => {
+    const attributes = { ...minimal, constructor: 5, tostring: true, valueof: 'x', hasownproperty: 7 };
+    expect(validateAttributes(attributes, JSON_VALUES)).toEqual(attributes);
+  });
+});
