@@ -20,8 +20,9 @@ const intakes = new Map<string, HttpIntakeConnector>();
 const app = createHttpServer({
   config: () => ({ broker: compileBrokerSettings(undefined) }) as RuntimeConfig,
   intake: async (name) => intakes.get(name),
-  // The webhook route never uses the ingestor: its connector ingests through its own context.
-  ingestor: undefined as unknown as Ingestor,
+  // The webhook route asks the ingestor only whether intake is held (never, here); its connector
+  // ingests through its own context.
+  ingestor: { admit: () => undefined } as unknown as Ingestor,
   metrics: createMetrics(
     () => new Map(),
     () => [],

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type AdmissionLimits, IntakeAdmission } from '../../../broker/dispatch/intake-admission.js';
 import type { BrokerError } from '../../../broker/errors.js';
 
@@ -21,9 +21,22 @@ function outcome(held: Promise<void> | undefined): Promise<string> {
   );
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/**
+ * Ten polls' worth of time, on fake timers (the clock included, for deadlines), so the held
+ * callers are looked at exactly as often whatever the machine's load.
+ */
+const settle = () => vi.advanceTimersByTimeAsync(20);
 
 describe('IntakeAdmission', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({
+      toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'],
+    });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('lets callers in at once while the backlog is within the limit, saturated loop or not', () => {
     const { state, admission } = scene();
     state.backlog = 100;
@@ -54,6 +67,7 @@ describe('IntakeAdmission', () => {
     const late = admission.admit();
     expect(late).toBeInstanceOf(Promise);
     state.backlog = 50;
+    await settle();
     await Promise.all([...held, late]);
     expect(order).toEqual([1, 2, 3]);
     expect(admission.stats()).toMatchObject({ waiting: 0, held: 4, refused: 0 });
@@ -78,6 +92,7 @@ describe('IntakeAdmission', () => {
     expect(admission.stats().waiting).toBe(2);
     expect(state.backlog).toBe(5);
     state.backlog = 0;
+    await settle();
     expect(await Promise.all(results)).toEqual(['in', 'in', 'in', 'in', 'in', 'in']);
   });
 
@@ -88,6 +103,7 @@ describe('IntakeAdmission', () => {
     const held = outcome(admission.admit());
     await settle();
     state.saturated = false;
+    await settle();
     expect(await held).toBe('in');
   });
 
@@ -95,7 +111,9 @@ describe('IntakeAdmission', () => {
     const { state, admission } = scene({ maxWaitMs: 5 });
     state.backlog = 500;
     state.saturated = true;
-    const refused = await (admission.admit() as Promise<void>).catch((error: BrokerError) => error);
+    const outcome = (admission.admit() as Promise<void>).catch((error: BrokerError) => error);
+    await settle();
+    const refused = await outcome;
     expect(refused).toMatchObject({ code: 'overloaded', retryAfter: 1 });
     expect((refused as BrokerError).detail).toMatch(/held too long/);
     expect(admission.stats()).toMatchObject({ waiting: 0, refused: 1 });
