@@ -85,6 +85,27 @@ module.exports = {
       from: {},
     },
     {
+      name: 'opentelemetry-behind-tracing-port',
+      severity: 'error',
+      comment:
+        'OpenTelemetry is imported by broker/tracing/otel.ts alone: the ingest and dispatch code speaks to the ' +
+        'tracing port (broker/tracing/tracing.ts), so a broker without tracing never loads the SDK.',
+      from: { pathNot: ['^broker/tracing/otel\\.ts$', '^test/'] },
+      to: { path: '(^|/)node_modules/@opentelemetry/' },
+    },
+    {
+      name: 'opentelemetry-loaded-lazily',
+      severity: 'error',
+      comment:
+        'broker/tracing/otel.ts is reached only through the dynamic import in broker/tracing/load.ts, made ' +
+        'when the OTEL_* environment turns tracing on: a static import would load the SDK into every broker.',
+      from: {},
+      to: {
+        path: '^broker/tracing/otel\\.ts$',
+        dependencyTypesNot: ['dynamic-import', 'type-only', 'type-import'],
+      },
+    },
+    {
       name: 'not-to-test',
       severity: 'error',
       comment: 'Nothing outside test/ imports test/ (bench/ may use the real-broker harness, see below).',

@@ -200,8 +200,7 @@ export async function runSoak(options: SoakOptions): Promise<{ samples: SoakSamp
             minute: (Date.now() - started) / 60_000,
             brokerRssMb: b.rssMb,
             brokerFds: b.fds,
-            brokerLoopP99Ms:
-              (metric(page, 'trigger_broker_process_nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000,
+            brokerLoopP99Ms: (metric(page, 'trigger_broker_nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000,
             brokerP99Ms: brokerLatency.takeP99(),
             baselineRssMb: base.rssMb,
             baselineFds: base.fds,

@@ -119,12 +119,14 @@ export class ConnectorSupervisor {
     const scoped = (options?: IngestOptions): Checkpoint[] =>
       (options?.checkpoints ?? []).map((c) => ({ source: connector.sourceName, key: c.key, value: c.value }));
     const ingress = `${connector.kind}:${connector.sourceName}`;
+    // An HTTP-fed connector's ingest spans are the server side of a request (tracing/tracing.ts).
+    const via = isHttpIntake(connector) ? 'http' : 'messaging';
     const log = this.log.child({ source: connector.sourceName, connector: connector.kind });
     return {
       sourceName: connector.sourceName,
       log,
       ingest: (events: readonly CloudEvent[], options?: IngestOptions) =>
-        this.ingestor.ingest(events, ingress, scoped(options)),
+        this.ingestor.ingest(events, ingress, scoped(options), { trace: options?.trace, via }),
       deadLetter: (message: MalformedMessage, options?: IngestOptions) => {
         this.metrics.eventsRejected.inc({ ingress, reason: 'malformed_message' });
         return this.ingestor.ingestMalformed(connector.sourceName, message, scoped(options));

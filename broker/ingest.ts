@@ -7,6 +7,8 @@ import { BrokerError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { MalformedMessage } from './ports/connector.js';
 import type { AppendItem, Checkpoint, EventStore } from './ports/store.js';
+import { hasTraceparent, type TraceContext, withTraceContext } from './tracing/trace-context.js';
+import { type IngestSpan, type IngestVia, NO_TRACING, type Tracing } from './tracing/tracing.js';
 
 /** Holds intake while delivery is short of CPU (dispatch/intake-admission.ts). */
 export interface Admission {
@@ -16,6 +18,14 @@ export interface Admission {
 export interface IngestOptions {
   /** The caller already went through `admit` (the HTTP routes, before reading the body). */
   admitted?: boolean;
+  /**
+   * The W3C trace context of the message the events came in (an HTTP request's `traceparent` and
+   * `tracestate` headers): an event without a `traceparent` attribute takes it (withTraceContext),
+   * and it is the parent of the ingest span.
+   */
+  trace?: TraceContext | undefined;
+  /** How the events came in, for the ingest span's kind; `messaging` by default. */
+  via?: IngestVia;
 }
 
 /**
@@ -35,6 +45,8 @@ export class Ingestor {
     private readonly log: Logger,
     /** Back-pressure: holds intake while delivery is short of CPU (dispatch/intake-admission.ts). */
     private readonly admission: Admission,
+    /** Spans for ingest and routing (docs/architecture.md, "Tracing"); none by default. */
+    private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   /**
@@ -85,8 +97,7 @@ export class Ingestor {
         { retryAfter: 1 },
       );
     }
-    const { items, targets } = this.route(events, config);
-    await this.commit(items, targets, ingress, checkpoints);
+    await this.traced(events, ingress, checkpoints, config, options.trace, options.via ?? 'messaging');
   }
 
   /**
@@ -97,22 +108,62 @@ export class Ingestor {
    * deliveries in flight, so replies too, are bounded by the subscriptions' concurrency.
    * Throws BrokerError `schema_violation` (onInvalid: reject) or `unavailable` (the store).
    */
-  async ingestReply(event: CloudEvent, subscription: string): Promise<void> {
-    const { items, targets } = this.route([event], this.config());
-    await this.commit(items, targets, `reply:${subscription}`, []);
+  async ingestReply(event: CloudEvent, subscription: string, trace?: TraceContext): Promise<void> {
+    await this.traced([event], `reply:${subscription}`, [], this.config(), trace, 'reply');
+  }
+
+  /**
+   * Routes and commits, in an ingest span when tracing is on. Events without a `traceparent`
+   * attribute take the transport's trace context, or else (tracing on) their route span's, so
+   * that their deliveries join a trace (docs/architecture.md, "Tracing").
+   */
+  private async traced(
+    events: readonly CloudEvent[],
+    ingress: string,
+    checkpoints: readonly Checkpoint[],
+    config: RuntimeConfig,
+    trace: TraceContext | undefined,
+    via: IngestVia,
+  ): Promise<void> {
+    const arrived = trace === undefined ? events : events.map((e) => withTraceContext(e, trace));
+    if (!this.tracing.enabled) {
+      const { items, targets } = this.route(arrived, config, undefined);
+      await this.commit(items, targets, ingress, checkpoints);
+      return;
+    }
+    const span = this.tracing.startIngest({ ingress, via, parent: trace, events: arrived });
+    try {
+      const { items, targets } = this.route(arrived, config, span);
+      await this.commit(items, targets, ingress, checkpoints);
+    } catch (err) {
+      span.end(err);
+      throw err;
+    }
+    span.end();
   }
 
   /** Checks events against their EventSchemas and finds the subscriptions each must reach. */
   private route(
     events: readonly CloudEvent[],
     config: RuntimeConfig,
+    span: IngestSpan | undefined,
   ): { items: AppendItem[]; targets: Map<string, number> } {
     const items: AppendItem[] = [];
     const targets = new Map<string, number>();
-    for (const event of events) {
+    for (const arrived of events) {
+      const routeSpan = span?.route(arrived);
+      const event =
+        routeSpan === undefined || hasTraceparent(arrived)
+          ? arrived
+          : withTraceContext(arrived, routeSpan.context);
       const verdict = config.schemas.check(event);
       if (!verdict.ok) {
-        if (verdict.entry.onInvalid === 'reject') throw new BrokerError('schema_violation', verdict.error);
+        if (verdict.entry.onInvalid === 'reject') {
+          const error = new BrokerError('schema_violation', verdict.error);
+          routeSpan?.end({ error });
+          throw error;
+        }
+        routeSpan?.end({ deadLetter: verdict.error });
         items.push({
           event,
           subscriptions: [],
@@ -125,6 +176,7 @@ export class Ingestor {
         continue;
       }
       const subscriptions = config.router.match(event);
+      routeSpan?.end({ subscriptions });
       for (const s of subscriptions) targets.set(s, (targets.get(s) ?? 0) + 1);
       items.push({ event, subscriptions });
     }

@@ -16,7 +16,9 @@ export function createMetrics(
   depthsReport?: DepthsReport,
 ) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'trigger_broker_process_' });
+  // Node's process metrics under the broker's prefix: trigger_broker_process_cpu_seconds_total,
+  // trigger_broker_nodejs_eventloop_lag_seconds, ... (prom-client names them process_* and nodejs_*).
+  collectDefaultMetrics({ register: registry, prefix: 'trigger_broker_' });
   const eventsAccepted = new Counter({
     name: 'trigger_broker_events_accepted_total',
     help: 'Events durably stored, by ingress (events, webhook:NAME, ...).',

@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { ActivitySampler, deliveryTotals, SAMPLE_INTERVAL_MS, SAMPLES_KEPT } from './activity.js';
 import type { RuntimeConfig } from './compile/compile.js';
 import { readConfig } from './compile/read.js';
 import { ConfigError, formatProblem } from './config/problem.js';
@@ -17,8 +18,11 @@ import { createHttpServer } from './http/server.js';
 import { Ingestor } from './ingest.js';
 import { createMetrics } from './metrics.js';
 import type { PluginSet } from './ports/plugins.js';
-import type { EventStore, StoreHealth } from './ports/store.js';
+import type { StoreHealth } from './ports/store.js';
+import { readinessOf } from './readiness.js';
+import { storeBackend, storeLocation } from './store-location.js';
 import { storeLogs } from './store-logs.js';
+import { NO_TRACING, type Tracing } from './tracing/tracing.js';
 
 export interface StartOptions {
   configDir: string;
@@ -30,6 +34,11 @@ export interface StartOptions {
   log: Logger;
   /** How long a shutdown waits for in-flight deliveries before handing them back. */
   shutdownGraceMs?: number;
+  /**
+   * Spans for ingest, routing and delivery (tracing/load.ts reads the OTEL_* environment); none
+   * by default. The broker shuts it down when it stops.
+   */
+  tracing?: Tracing;
 }
 
 export interface RunningBroker {
@@ -48,6 +57,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  */
 export async function startBroker(options: StartOptions): Promise<RunningBroker> {
   const { log } = options;
+  const tracing = options.tracing ?? NO_TRACING;
   const configDir = resolve(options.configDir);
   const { plugins } = options;
   const first = readConfig(options.configDir, 'resolve', plugins);
@@ -55,10 +65,12 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
   let config: RuntimeConfig = first.config;
 
   const settings = config.broker;
-  const storeDir = resolve(settings.storePath ?? options.dataDir ?? './data');
+  // The rule `deadletters` follows too, so that it finds this store for the same arguments.
+  const location = storeLocation({ type: settings.storeType, path: settings.storePath }, options.dataDir);
+  const storeDir = location.dir;
   let metricsRef: ReturnType<typeof createMetrics> | undefined;
   const storeLog = storeLogs(log);
-  const store = openStore(plugins, settings.storeType, {
+  const store = storeBackend(plugins, location.type).open({
     dir: storeDir,
     synchronous: settings.synchronous,
     log,
@@ -85,7 +97,8 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
     store,
     metrics,
     log,
-    (event, subscription): Promise<void> => ingestor.ingestReply(event, subscription),
+    (event, subscription, trace): Promise<void> => ingestor.ingestReply(event, subscription, trace),
+    tracing,
   );
   dispatcherRef = dispatcher;
   const loopLoad = new LoopLoad();
@@ -95,10 +108,17 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
     { dispatchBacklog: () => dispatcher.dispatchBacklog(), saturated: () => loopLoad.saturated },
     () => ({ ...ADMISSION_LIMITS, maxBacklog: config.broker.maxDispatchBacklog }),
   );
-  const ingestor: Ingestor = new Ingestor(store, dispatcher, metrics, () => config, log, admission);
+  const ingestor: Ingestor = new Ingestor(store, dispatcher, metrics, () => config, log, admission, tracing);
   let stopping = false;
 
   const connectors = new ConnectorSupervisor(ingestor, metrics, log);
+  // The console's recent activity (GET /admin/status): sampled only while the admin API is on.
+  const activity = new ActivitySampler({
+    totals: () => deliveryTotals(metrics),
+    depths: () => (store.isOpen() ? store.depths() : new Map()),
+    names: () => config.subscriptions.map((s) => s.name),
+  });
+  activity.setEnabled(config.broker.adminTokens !== undefined);
 
   const app: FastifyInstance = createHttpServer({
     config: () => config,
@@ -106,21 +126,19 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
     ingestor,
     metrics,
     log,
+    // About intake (readiness.ts): the store and HTTP intake; a Source only with `required: true`.
     readiness: () => {
-      const checks: Record<string, string> = {
-        store: store.isOpen() ? storeCheck(store.health()) : 'closed',
-        intake: stopping ? 'stopping' : 'ok',
-      };
-      let ready = Object.values(checks).every((c) => c === 'ok');
-      for (const [name, state] of connectors.states()) {
-        // A degraded Source (a log file gone) is shown, but everything else still flows.
-        if (state.status === 'degraded') checks[`source/${name}`] = `degraded: ${state.error}`;
-        else {
-          checks[`source/${name}`] = state.status === 'up' ? 'ok' : state.status;
-          if (state.status !== 'up') ready = false;
-        }
-      }
-      return { ready, checks };
+      const states = connectors.states();
+      return readinessOf(
+        store.isOpen() ? storeCheck(store.health()) : 'closed',
+        stopping ? 'stopping' : 'ok',
+        config.connectors.map(({ connector, required }) => ({
+          name: connector.sourceName,
+          kind: connector.kind,
+          required,
+          state: states.get(connector.sourceName),
+        })),
+      );
     },
     // The admin API (/admin/..., on only with Broker spec.admin.tokens): dead letters replayed
     // here go through the store's writer, one transaction per batch, and wake their workers.
@@ -141,6 +159,21 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
         return outcome;
       },
       explain: (event) => explainEvent(config, event),
+      status: async () => {
+        const states = connectors.states();
+        return {
+          now: Date.now(),
+          sampleSeconds: SAMPLE_INTERVAL_MS / 1000,
+          windowSeconds: (SAMPLES_KEPT * SAMPLE_INTERVAL_MS) / 1000,
+          sources: config.connectors.map(({ connector, required }) => ({
+            name: connector.sourceName,
+            kind: connector.kind,
+            required,
+            ...(states.get(connector.sourceName) ?? { status: 'connecting' as const }),
+          })),
+          subscriptions: await activity.subscriptions(),
+        };
+      },
     },
   });
 
@@ -187,6 +220,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       .apply(config.connectors)
       .catch((err: unknown) => log.error({ err }, 'connector reload failed'));
     metrics.configReloads.inc({ result: 'applied' });
+    activity.setEnabled(config.broker.adminTokens !== undefined);
     const restartOnly = (['port', 'host', 'storeType', 'storePath', 'synchronous'] as const).filter(
       (k) => before[k] !== config.broker[k],
     );
@@ -248,6 +282,7 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       watcher?.close();
       if (debounce) clearTimeout(debounce);
       clearInterval(pruneTimer);
+      activity.setEnabled(false);
       // Held intake goes on (a connector held there stores and acks its messages; an HTTP request
       // meets the closed ingestor), so nothing waits out its hold while the broker stops.
       admission.close();
@@ -262,6 +297,8 @@ export async function startBroker(options: StartOptions): Promise<RunningBroker>
       loopLoad.stop();
       storeLog.close();
       await Promise.all(plugins.sinks.map((sink) => sink.close?.().catch(() => undefined)));
+      // Last: every delivery span has ended by now; what is left is exported (bounded wait).
+      await tracing.shutdown();
       log.info('stopped');
     },
   };
@@ -285,20 +322,4 @@ function adminLogFields(request: DeadLetterRequest, outcome: DeadLetterOutcome):
 function storeCheck(health: StoreHealth): string {
   if (health.status === 'ok') return 'ok';
   return `cannot commit since ${new Date(health.since).toISOString()}: ${health.error}`;
-}
-
-/** Opens the store backend `Broker.spec.store.type` names (the first registered when unset). */
-function openStore(
-  plugins: PluginSet,
-  kind: string | undefined,
-  options: Parameters<PluginSet['stores'][number]['open']>[0],
-): EventStore {
-  const backend = kind === undefined ? plugins.stores[0] : plugins.stores.find((s) => s.kind === kind);
-  if (!backend) {
-    const known = plugins.stores.map((s) => s.kind).join(', ');
-    throw new Error(
-      `store type "${kind ?? '(default)'}" is not available in this build (available: ${known})`,
-    );
-  }
-  return backend.open(options);
 }

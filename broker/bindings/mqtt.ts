@@ -4,11 +4,11 @@
  * under MQTT's rules; structured mode is the JSON event format in the payload.
  */
 import type { CloudEvent, EventData } from '../cloudevents/event.js';
-import { parseJsonOrText } from '../cloudevents/json-depth.js';
 import { decodeJsonEvent, JSON_EVENT_MEDIA_TYPE } from '../cloudevents/json-format.js';
 import { parseMediaType } from '../cloudevents/media-type.js';
 import { BrokerError } from '../errors.js';
 import { type BindingField, type BindingRules, decodeBinaryMessage } from './binary-mode.js';
+import { readRawPayload } from './raw-payload.js';
 
 /** One MQTT PUBLISH as the connector sees it. */
 export interface MqttMessage {
@@ -23,8 +23,11 @@ export interface MqttMessage {
 export type MqttContentMode =
   | { readonly mode: 'structured' }
   | { readonly mode: 'binary' }
-  /** Not a CloudEvent: `body` is the payload as the `ce` templates see it (parsed JSON, else text). */
-  | { readonly mode: 'raw'; readonly body: unknown };
+  /**
+   * Not a CloudEvent: `body` is the payload as the `ce` templates see it (parsed JSON, else
+   * text), `json` whether it is JSON (raw-payload.ts).
+   */
+  | { readonly mode: 'raw'; readonly body: unknown; readonly json: boolean };
 
 /**
  * Binary mode (3.1): every attribute in a User Property of the same name (3.1.3.1; names that
@@ -86,9 +89,9 @@ export function contentModeOf(message: MqttMessage, options: { mapped: boolean }
   }
   if (Object.hasOwn(message.userProperties, 'specversion')) return { mode: 'binary' };
   if (contentType === undefined && !options.mapped) return { mode: 'structured' };
-  const body = payloadBody(message.payload);
+  const { body, json } = readRawPayload(message.payload);
   if (contentType === undefined && isJsonObjectWithSpecversion(body)) return { mode: 'structured' };
-  return { mode: 'raw', body };
+  return { mode: 'raw', body, json };
 }
 
 /**
@@ -125,18 +128,6 @@ function* userPropertyFields(properties: MqttMessage['userProperties']): Generat
     if (!Array.isArray(value)) yield { name, value };
     else for (const single of value) yield { name, value: single };
   }
-}
-
-/**
- * The `body` template root: parsed JSON when the payload parses, else its text. JSON nested too
- * deep (json-depth.ts) is malformed_json: the message is dead-lettered.
- */
-function payloadBody(payload: Uint8Array): unknown {
-  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
-  const first = text.trimStart()[0];
-  // Only text that can start a JSON value is given to the parser: most raw payloads are not JSON.
-  if (first === undefined || !/[{["\-0-9tfn]/.test(first)) return text;
-  return parseJsonOrText(text, 'the payload');
 }
 
 function isJsonObjectWithSpecversion(body: unknown): boolean {

@@ -1,15 +1,21 @@
-import { resolve } from 'node:path';
 import { eventToJson } from '../cloudevents/json-format.js';
 import { type DeadLetterOutcome, purgeDeadLetters, replayDeadLetters } from '../deadletters/operations.js';
 import { type DeadLetterRequestInput, readDeadLetterRequest, readSelection } from '../deadletters/request.js';
 import { BrokerError } from '../errors.js';
 import type { PluginSet } from '../ports/plugins.js';
 import { type DeadLetterEntry, type EventStore, StoreInUseError } from '../ports/store.js';
+import { configuredStoreLocation, storeBackend } from '../store-location.js';
 import { AdminCallError, adminToken, callAdmin, jsonBody } from './admin-client.js';
 
 /** Options every `deadletters` command shares: where the dead letters are. */
 interface Where {
-  data: string;
+  /**
+   * The configuration directory `start` is given (`[DIR]`, default ./config when it exists):
+   * its Broker manifest's spec.store says where the store is (store-location.ts).
+   */
+  dir?: string;
+  /** `--data`, as `start` takes it. */
+  data?: string;
   /** A running broker's base URL: go through its admin API instead of the store directory. */
   url?: string;
   token?: string;
@@ -61,7 +67,7 @@ export async function runDeadLetters(opts: ListOptions, plugins: PluginSet): Pro
       entries = answer.deadLetters.map(({ event, ...record }) => ({ record, event }));
     } else {
       const selection = readSelection(selectionInput(opts));
-      const store = openStore(opts.data, plugins, 'read');
+      const store = openStore(opts, plugins, 'read');
       try {
         entries = store
           .deadLetters({ ...selection, limit: opts.limit })
@@ -120,7 +126,7 @@ export async function runDeadLetterChange(
         jsonBody(input),
       )) as DeadLetterOutcome;
     } else {
-      const store = openStore(opts.data, plugins, 'write');
+      const store = openStore(opts, plugins, 'write');
       try {
         outcome =
           operation === 'replay'
@@ -177,15 +183,17 @@ function selectionInput(opts: Selecting): DeadLetterRequestInput {
 }
 
 /**
- * The default (embedded) store in a `--data` directory: read-only for a listing (beside a running
- * broker), for writing for a replay or purge, which the store refuses while a broker holds it.
+ * The store `start` uses for the same arguments (`[DIR]` and `--data`, store-location.ts):
+ * read-only for a listing (beside a running broker), for writing for a replay or purge, which
+ * the store refuses while a broker holds it.
  */
-function openStore(dir: string, plugins: PluginSet, mode: 'read' | 'write'): EventStore {
-  const backend = plugins.stores[0];
-  if (!backend) throw new Error('this build has no store backend');
+function openStore(where: Where, plugins: PluginSet, mode: 'read' | 'write'): EventStore {
+  const location = configuredStoreLocation(where.dir, where.data);
+  const backend = storeBackend(plugins, location.type);
+  const dir = location.dir;
   try {
     return backend.open({
-      dir: resolve(dir),
+      dir,
       synchronous: 'full',
       ...(mode === 'read' ? { readonly: true } : { mustExist: true }),
     });

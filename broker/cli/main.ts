@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { PACKAGE_ROOT } from '../paths.js';
 import type { PluginSet } from '../ports/plugins.js';
 import { type ChangeOptions, type ListOptions, runDeadLetterChange, runDeadLetters } from './deadletters.js';
 import { type ExplainOptions, runExplain } from './explain.js';
@@ -24,6 +27,14 @@ function port(value: string): number {
   return n;
 }
 
+/** The version in the package's package.json (the one beside `schemas/`, paths.ts). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 /**
  * Builds the command line; resolves with the exit code for commands that finish. `plugins` are
  * the connectors, sinks and store backends the composition root (plugins.ts) registered.
@@ -35,6 +46,7 @@ export async function main(argv: readonly string[], plugins: PluginSet): Promise
     .description(
       'Takes events in from webhooks and CloudEvents producers, stores them durably and triggers HTTP functions.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of trigger-broker')
     .showHelpAfterError()
     // Options belong to the command they follow: `deadletters replay --subscription` is replay's.
     .enablePositionalOptions();
@@ -45,7 +57,7 @@ export async function main(argv: readonly string[], plugins: PluginSet): Promise
     .argument('[dir]', 'configuration directory', './config')
     .option('--port <n>', 'ingress port (default: Broker spec.port, else 8080)', port)
     .option('--host <h>', 'listen address (default: Broker spec.host, else 0.0.0.0)')
-    .option('--data <dir>', 'embedded store directory (default: Broker spec.store.path, else ./data)')
+    .option('--data <dir>', 'store directory when Broker spec.store.path is not set (default: ./data)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .action(async (dir: string, opts: { port?: number; host?: string; data?: string; logLevel: string }) => {
       exitCode = await runStart(dir, opts, plugins);
@@ -84,10 +96,18 @@ export async function main(argv: readonly string[], plugins: PluginSet): Promise
       'list the events that failed for good, with their reason and last error; replay or purge them (see the subcommands)',
     )
     .enablePositionalOptions();
-  // The selection every deadletters command takes, and where the dead letters are.
+  // The selection every deadletters command takes, and where the dead letters are: the store
+  // `start` uses with the same DIR and --data (store-location.ts), or a running broker's.
   const selecting = (command: Command): Command =>
     command
-      .option('--data <dir>', 'the store directory of the broker (without --url)', './data')
+      .argument(
+        '[dir]',
+        'the configuration directory `start` is given, whose Broker spec.store.path names the store (default: ./config, when it exists)',
+      )
+      .option(
+        '--data <dir>',
+        'the store directory when Broker spec.store.path in DIR is not set, as for `start` (default: ./data)',
+      )
       .option('--url <url>', "a running broker's base URL: go through its admin API (/admin/...)")
       .option('--token <token>', 'the admin bearer token (default: $TRIGGER_BROKER_ADMIN_TOKEN)')
       .option('--subscription <name>', "only this subscription's dead letters")
@@ -101,8 +121,8 @@ export async function main(argv: readonly string[], plugins: PluginSet): Promise
   selecting(deadletters)
     .option('--limit <n>', 'at most this many', positiveInteger, 1000)
     .option('--json', 'one JSON object per line, with the event in the JSON format')
-    .action(async (opts: ListOptions) => {
-      exitCode = await runDeadLetters(opts, plugins);
+    .action(async (dir: string | undefined, opts: ListOptions) => {
+      exitCode = await runDeadLetters({ ...opts, ...(dir !== undefined ? { dir } : {}) }, plugins);
     });
   selecting(
     deadletters
@@ -120,8 +140,12 @@ export async function main(argv: readonly string[], plugins: PluginSet): Promise
       positiveInteger,
     )
     .option('--json', 'print the outcome as one JSON object')
-    .action(async (opts: ChangeOptions) => {
-      exitCode = await runDeadLetterChange('replay', opts, plugins);
+    .action(async (dir: string | undefined, opts: ChangeOptions) => {
+      exitCode = await runDeadLetterChange(
+        'replay',
+        { ...opts, ...(dir !== undefined ? { dir } : {}) },
+        plugins,
+      );
     });
   selecting(deadletters.command('purge').description('remove the selected dead letters for good'))
     .option('--all', 'allow a purge without a selection: every dead letter')
@@ -132,8 +156,12 @@ export async function main(argv: readonly string[], plugins: PluginSet): Promise
       positiveInteger,
     )
     .option('--json', 'print the outcome as one JSON object')
-    .action(async (opts: ChangeOptions) => {
-      exitCode = await runDeadLetterChange('purge', opts, plugins);
+    .action(async (dir: string | undefined, opts: ChangeOptions) => {
+      exitCode = await runDeadLetterChange(
+        'purge',
+        { ...opts, ...(dir !== undefined ? { dir } : {}) },
+        plugins,
+      );
     });
 
   program

@@ -2,6 +2,7 @@ import { ConfigError, formatProblem } from '../config/problem.js';
 import { createLogger } from '../log.js';
 import type { PluginSet } from '../ports/plugins.js';
 import { startBroker } from '../runtime.js';
+import { loadTracing } from '../tracing/load.js';
 
 const SHUTDOWN_DEADLINE_MS = 9000;
 
@@ -12,12 +13,15 @@ export async function runStart(
   plugins: PluginSet,
 ): Promise<number | undefined> {
   const log = createLogger(opts.logLevel);
+  // OpenTelemetry is loaded only when the OTEL_* environment asks for tracing (tracing/load.ts).
+  const tracing = await loadTracing(process.env, log);
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
     broker = await startBroker({
       configDir: dir,
       plugins,
       log,
+      tracing,
       ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),
       ...(opts.data !== undefined ? { dataDir: opts.data } : {}),
@@ -31,6 +35,7 @@ export async function runStart(
     } else {
       process.stderr.write(`trigger-broker: cannot start: ${(err as Error).message}\n`);
     }
+    await tracing.shutdown();
     log.flush();
     return 1;
   }

@@ -1,3 +1,4 @@
+import type { RuntimeConfig } from '../compile/compile.js';
 import { readConfig } from '../compile/read.js';
 import { formatProblem } from '../config/problem.js';
 import type { PluginSet } from '../ports/plugins.js';
@@ -18,10 +19,33 @@ export function runValidate(dir: string, plugins: PluginSet): number {
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
     return 1;
   }
-  // The summary line predates connectors as plugins; it counts webhook Sources, as it always has.
-  const webhooks = config?.connectors.filter((c) => c.connector.kind === 'webhook').length ?? 0;
-  process.stdout.write(
-    `${dir}: valid (${config?.subscriptions.length ?? 0} subscriptions, ${webhooks} webhook sources)\n`,
-  );
+  process.stdout.write(`${dir}: valid (${config ? summary(config, plugins) : 'nothing to run'})\n`);
   return 0;
+}
+
+/**
+ * What a valid configuration holds: `2 subscriptions, 3 sources: 1 webhook, 2 mqtt`, every
+ * Source kind in the order the build registers them, and the EventSchemas when there are any.
+ */
+export function summary(config: RuntimeConfig, plugins: PluginSet): string {
+  const byKind = new Map<string, number>();
+  for (const { connector } of config.connectors)
+    byKind.set(connector.kind, (byKind.get(connector.kind) ?? 0) + 1);
+  const kinds = [
+    ...plugins.connectors.map((c) => c.kind).filter((kind) => byKind.has(kind)),
+    ...[...byKind.keys()].filter((kind) => !plugins.connectors.some((c) => c.kind === kind)),
+  ];
+  const sources = config.connectors.length;
+  const parts = [
+    count(config.subscriptions.length, 'subscription'),
+    sources === 0
+      ? 'no sources'
+      : `${count(sources, 'source')}: ${kinds.map((kind) => `${byKind.get(kind)} ${kind}`).join(', ')}`,
+  ];
+  if (config.schemas.size > 0) parts.push(count(config.schemas.size, 'event schema'));
+  return parts.join(', ');
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

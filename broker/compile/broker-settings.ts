@@ -1,5 +1,5 @@
 import type { Secret } from '../config/secrets.js';
-import type { BrokerManifest } from '../config/types.js';
+import type { BrokerManifest, SecretRef } from '../config/types.js';
 import type { ManifestScope } from './scope.js';
 
 /** Broker-wide settings with every default applied. */
@@ -45,17 +45,21 @@ export function compileBrokerSettings(scope: ManifestScope<BrokerManifest> | und
     allowedOrigins: spec.abuseProtection?.allowedOrigins ?? ['*'],
     allowedRate: spec.abuseProtection?.allowedRate,
   };
+  // A list or an entry may be missing in a manifest that failed its schema (config/set-aside.ts).
+  const secrets = (refs: readonly (SecretRef | undefined)[] | undefined, field: 'auth' | 'admin') =>
+    (refs ?? []).map((ref, i) =>
+      ref === undefined ? undefined : scope?.secret(ref, ['spec', field, 'tokens', i]),
+    );
   if (scope && spec.auth) {
-    const tokens = spec.auth.tokens.map((ref, i) => scope.secret(ref, ['spec', 'auth', 'tokens', i]));
-    settings.authTokens = tokens.filter((t): t is Secret => t !== undefined);
+    settings.authTokens = secrets(spec.auth.tokens, 'auth').filter((t): t is Secret => t !== undefined);
   }
   if (scope && spec.admin) {
-    const tokens = spec.admin.tokens.map((ref, i) => scope.secret(ref, ['spec', 'admin', 'tokens', i]));
+    const tokens = secrets(spec.admin.tokens, 'admin');
     settings.adminTokens = tokens.filter((t): t is Secret => t !== undefined);
     // An admin token that also lets events in would give every producer the admin API.
     const eventTokens = settings.authTokens ?? [];
-    settings.adminTokens.forEach((token, i) => {
-      if (eventTokens.some((other) => other.bytes().equals(token.bytes())))
+    tokens.forEach((token, i) => {
+      if (token && eventTokens.some((other) => other.bytes().equals(token.bytes())))
         scope.report(
           ['spec', 'admin', 'tokens', i],
           'an admin token must differ from every auth token: a producer holding it could replay and purge dead letters',

@@ -55,30 +55,47 @@ export function compileConfig(
   const byKind = groupByKind(loaded, problems);
   const scope = <M extends LoadedManifest['manifest']>(item: LoadedManifest<M>) =>
     manifestScope(item, problems, options);
+  // A manifest that failed its schema is compiled only for the rest of its problems: should its
+  // compilation trip over what was set aside, its schema problems already make the run fail.
+  const checking = <M extends LoadedManifest['manifest'], R>(
+    item: LoadedManifest<M>,
+    compile: () => R,
+  ): R | undefined => {
+    if (!item.setAside) return compile();
+    try {
+      return compile();
+    } catch {
+      return undefined;
+    }
+  };
 
   for (const extra of byKind.Broker.slice(1)) {
     problems.push(extra.doc.problem(['kind'], 'at most one Broker manifest is allowed'));
   }
   const brokerItem = byKind.Broker[0];
-  const broker = compileBrokerSettings(brokerItem ? scope(brokerItem) : undefined);
+  const broker =
+    (brokerItem && checking(brokerItem, () => compileBrokerSettings(scope(brokerItem)))) ??
+    compileBrokerSettings(undefined);
 
   const connectors: ConfiguredConnector[] = [];
   for (const item of byKind.Source) {
-    const configured = compileSource(scope(item), options.plugins.connectors);
+    const configured = checking(item, () => compileSource(scope(item), options.plugins.connectors));
     if (configured) connectors.push(configured);
   }
 
   const schemaEntries: EventSchemaEntry[] = [];
   const typesSeen = new Map<string, string>();
   for (const item of byKind.EventSchema) {
-    const entry = compileEventSchemaManifest(scope(item), typesSeen);
+    const entry = checking(item, () => compileEventSchemaManifest(scope(item), typesSeen));
     if (entry) schemaEntries.push(entry);
   }
 
   const subscriptions: SubscriptionRuntime[] = [];
   const routed: RoutedSubscription[] = [];
   for (const item of byKind.Subscription) {
-    const compiled = compileSubscription(scope(item), options.dialects, options.plugins.sinks);
+    const compiled = checking(item, () =>
+      compileSubscription(scope(item), options.dialects, options.plugins.sinks),
+    );
     if (!compiled) continue;
     subscriptions.push(compiled.runtime);
     routed.push(compiled.routed);
@@ -105,11 +122,18 @@ interface ManifestsByKind {
   EventSchema: LoadedManifest<EventSchemaManifest>[];
 }
 
-/** Sorts manifests by kind, reporting a second manifest of the same kind and name. */
+/**
+ * Sorts manifests by kind, reporting a second manifest of the same kind and name. A name the
+ * schema refused (a stand-in took its place, set-aside.ts) takes part in no comparison.
+ */
 function groupByKind(loaded: readonly LoadedManifest[], problems: Problem[]): ManifestsByKind {
   const seen = new Map<string, LoadedManifest>();
   const byKind: ManifestsByKind = { Broker: [], Source: [], Subscription: [], EventSchema: [] };
   for (const item of loaded) {
+    if (item.setAside?.some((path) => path[0] === 'metadata' && path[1] === 'name')) {
+      (byKind[item.manifest.kind] as LoadedManifest[]).push(item);
+      continue;
+    }
     const key = `${item.manifest.kind}/${item.manifest.metadata.name}`;
     const first = seen.get(key);
     if (first) {

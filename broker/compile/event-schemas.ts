@@ -14,9 +14,14 @@ export function compileEventSchemaManifest(
 ): EventSchemaEntry | undefined {
   const { manifest, doc } = scope.item;
   const spec = manifest.spec;
-  const other = typesSeen.get(spec.type);
-  if (other) scope.report(['spec', 'type'], `type "${spec.type}" already has EventSchema "${other}"`);
-  typesSeen.set(spec.type, manifest.metadata.name);
+  // `type` or `schema` is missing only from a manifest that failed its schema (config/set-aside.ts);
+  // what is there is still checked.
+  if (spec.type !== undefined) {
+    const other = typesSeen.get(spec.type);
+    if (other) scope.report(['spec', 'type'], `type "${spec.type}" already has EventSchema "${other}"`);
+    typesSeen.set(spec.type, manifest.metadata.name);
+  }
+  if (spec.schema === undefined) return undefined;
   let schema: object | boolean;
   if (typeof spec.schema === 'string') {
     const file = resolve(dirname(doc.file), spec.schema);
@@ -32,6 +37,7 @@ export function compileEventSchemaManifest(
     scope.report(['spec', 'schema'], `invalid JSON Schema: ${validate}`);
     return undefined;
   }
+  if (spec.type === undefined) return undefined;
   return {
     name: manifest.metadata.name,
     type: spec.type,

@@ -3,6 +3,7 @@ import { parseDuration } from '../config/duration.js';
 import type { LoadedManifest } from '../config/load.js';
 import type { Problem } from '../config/problem.js';
 import { resolveSecret, type Secret, type SecretMode } from '../config/secrets.js';
+import { touchesSetAside } from '../config/set-aside.js';
 import type { Manifest, SecretRef } from '../config/types.js';
 import type { PathSegment } from '../config/yaml-document.js';
 import type { ReportProblem } from '../filters/compile.js';
@@ -10,7 +11,8 @@ import type { ReportProblem } from '../filters/compile.js';
 /**
  * What compiling one manifest needs: a way to report a problem at a path in it (file:line:col),
  * to resolve its secrets, and to read its durations. Problems are collected, never thrown, so
- * that one run reports all of them.
+ * that one run reports all of them. For a manifest that failed its schema, problems at the parts
+ * set aside (LoadedManifest.setAside) are left out: the schema's own problem says what is wrong.
  */
 export interface ManifestScope<M extends Manifest = Manifest> {
   readonly item: LoadedManifest<M>;
@@ -30,9 +32,15 @@ export function manifestScope<M extends Manifest>(
   problems: Problem[],
   options: ScopeOptions,
 ): ManifestScope<M> {
-  const report: ReportProblem = (path, message, opts) => {
-    problems.push(item.doc.problem(path, message, opts));
-  };
+  const setAside = item.setAside;
+  const report: ReportProblem = setAside
+    ? (path, message, opts) => {
+        // At, inside or above what the schema refused: a repeat of its problem, or a consequence.
+        if (!touchesSetAside(path, setAside)) problems.push(item.doc.problem(path, message, opts));
+      }
+    : (path, message, opts) => {
+        problems.push(item.doc.problem(path, message, opts));
+      };
   return {
     item,
     report,

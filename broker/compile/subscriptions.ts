@@ -1,4 +1,4 @@
-import { parseDuration } from '../config/duration.js';
+import { durationProblem, parseDuration } from '../config/duration.js';
 import type { SubscriptionManifest } from '../config/types.js';
 import type { SubscriptionRuntime } from '../dispatch/types.js';
 import { compileFilters, type ExtraDialects } from '../filters/compile.js';
@@ -32,14 +32,22 @@ export function compileSubscription(
   const concurrency = d.concurrency ?? DELIVERY_DEFAULTS.concurrency;
   // Both sinks get the whole concurrency: the worker shares its slots between them, so either
   // may have all of them in flight (a backlog of dead letters, or none at all).
-  const sink = buildSink(spec.sink, ['spec', 'sink'], scope, sinks, concurrency);
+  // `sink` is missing only from a manifest that failed its schema (config/set-aside.ts).
+  const sink =
+    spec.sink === undefined ? undefined : buildSink(spec.sink, ['spec', 'sink'], scope, sinks, concurrency);
   const deadLetterSink = d.deadLetterSink
     ? buildSink(d.deadLetterSink, ['spec', 'delivery', 'deadLetterSink'], scope, sinks, concurrency)
     : undefined;
   const timeoutMs = scope.duration(d.timeout, DELIVERY_DEFAULTS.timeout, ['spec', 'delivery', 'timeout']);
   if (timeoutMs === 0 && d.timeout !== undefined && 'ms' in parseDuration(d.timeout)) {
-    scope.report(['spec', 'delivery', 'timeout'], 'timeout must be longer than zero');
+    scope.report(['spec', 'delivery', 'timeout'], durationProblem(d.timeout, 'must be longer than zero'));
   }
+  const backoffDelayMs = scope.duration(d.backoffDelay, DELIVERY_DEFAULTS.backoffDelay, [
+    'spec',
+    'delivery',
+    'backoffDelay',
+  ]);
+  // Everything is checked before giving up on a sink that could not be built: one run reports all.
   if (!sink) return undefined;
   const name = manifest.metadata.name;
   return {
@@ -50,11 +58,7 @@ export function compileSubscription(
       delivery: {
         retry: d.retry ?? DELIVERY_DEFAULTS.retry,
         backoffPolicy: d.backoffPolicy ?? DELIVERY_DEFAULTS.backoffPolicy,
-        backoffDelayMs: scope.duration(d.backoffDelay, DELIVERY_DEFAULTS.backoffDelay, [
-          'spec',
-          'delivery',
-          'backoffDelay',
-        ]),
+        backoffDelayMs,
         timeoutMs,
         concurrency,
       },

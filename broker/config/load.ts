@@ -2,13 +2,19 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { validateManifestShape } from './manifest-schema.js';
 import type { Problem } from './problem.js';
+import { setAsideViolations } from './set-aside.js';
 import type { Manifest } from './types.js';
-import { type ManifestDocument, parseManifestFile } from './yaml-document.js';
+import { type ManifestDocument, type PathSegment, parseManifestFile } from './yaml-document.js';
 
-/** A manifest that passed its JSON Schema, with the document it came from (for positions). */
+/**
+ * A manifest, with the document it came from (for positions). One that failed its JSON Schema
+ * comes with `setAside`: its problems are reported already, and `manifest` is what is left once
+ * the values at those paths are taken out (set-aside.ts), compiled only to report the rest.
+ */
 export interface LoadedManifest<M extends Manifest = Manifest> {
   manifest: M;
   doc: ManifestDocument;
+  setAside?: readonly PathSegment[][];
 }
 
 export interface LoadResult {
@@ -46,7 +52,9 @@ function isFileOrUnknown(path: string): boolean {
 }
 
 /**
- * Reads and schema-checks every manifest under `dir`. File names in problems are given as
+ * Reads and schema-checks every manifest under `dir`; `manifests` holds those that failed too,
+ * with what failed set aside (LoadedManifest.setAside), so that the compile step can check the
+ * rest of them in the same run. File names in problems are given as
  * the user named the directory (`config/subs.yaml`), so they can be clicked in a terminal.
  */
 export function loadManifests(dir: string, displayBase = dir): LoadResult {
@@ -106,6 +114,9 @@ function loadFile(file: string, display: string): LoadResult {
     const violations = validateManifestShape(doc.value);
     if (violations.length > 0) {
       for (const v of violations) problems.push(doc.problem(v.path, v.message, { key: v.key }));
+      // The rest of the document is still checked, in the same run (set-aside.ts).
+      const rest = setAsideViolations(doc.value, violations);
+      if (rest) manifests.push({ manifest: rest.value as unknown as Manifest, doc, setAside: rest.paths });
       continue;
     }
     manifests.push({ manifest: doc.value as Manifest, doc });

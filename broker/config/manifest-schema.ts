@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SCHEMAS_DIR } from '../paths.js';
+import { durationProblem, NOT_A_DURATION, parseDuration } from './duration.js';
 import type { PathSegment } from './yaml-document.js';
 
 /** A schema violation at a path inside one manifest document. */
@@ -10,6 +11,11 @@ export interface SchemaViolation {
   /** Point at the key itself (an unknown field) rather than its value. */
   key: boolean;
   message: string;
+  /**
+   * The value at fault: `path`, except for a missing field, where `path` is the object it is
+   * missing from and `target` the field (set-aside.ts puts only what is wrong aside).
+   */
+  target: PathSegment[];
 }
 
 const SCHEMA_FILES = [
@@ -73,8 +79,15 @@ function violations(validate: ValidateFunction, value: unknown): SchemaViolation
   const seen = new Set<string>();
   const out: SchemaViolation[] = [];
   for (const err of validate.errors ?? []) {
-    const violation = describe(err);
-    if (!violation) continue;
+    const described = describe(err);
+    if (!described) continue;
+    const violation: SchemaViolation = {
+      ...described,
+      target:
+        err.keyword === 'required'
+          ? [...described.path, String((err.params as { missingProperty?: unknown }).missingProperty)]
+          : described.path,
+    };
     const id = `${violation.path.join('/')}|${violation.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
@@ -92,9 +105,21 @@ function pointerToPath(pointer: string): PathSegment[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function describe(err: ErrorObject): SchemaViolation | undefined {
+/** Where an error of the shared duration definition comes from (definitions.schema.json). */
+const DURATION_SCHEMA_PATH = 'definitions.schema.json#/definitions/duration/';
+
+function describe(err: ErrorObject): Omit<SchemaViolation, 'target'> | undefined {
   const path = pointerToPath(err.instancePath);
   const params = err.params as Record<string, unknown>;
+  // Every bad duration gets the message the compile step gives one, naming the value.
+  if (err.schemaPath.startsWith(DURATION_SCHEMA_PATH)) {
+    const parsed = typeof err.data === 'string' ? parseDuration(err.data) : undefined;
+    return {
+      path,
+      key: false,
+      message: parsed && 'error' in parsed ? parsed.error : durationProblem(err.data, NOT_A_DURATION),
+    };
+  }
   switch (err.keyword) {
     case 'if':
       return undefined; // the branch's own errors say what is wrong

@@ -44,10 +44,12 @@ export interface CeMappingSpec {
 
 /**
  * A Source: exactly one connector block, named by its connector's kind (`webhook`, `mqtt`, ...;
- * the kinds are the registered plugins'), and the `ce` mapping.
+ * the kinds are the registered plugins'), the `ce` mapping, and `required`.
  */
 export interface SourceSpec {
   ce?: CeMappingSpec;
+  /** Counts in readiness (`/readyz` 503 while this Source is not up). Default false. */
+  required?: boolean;
   readonly [connectorKind: string]: unknown;
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { EventStore } from '../ports/store.js';
+import { NO_TRACING, type Tracing } from '../tracing/tracing.js';
 import { SubscriptionWorker } from './subscription-worker.js';
 import type { ReplyIntake, SubscriptionRuntime } from './types.js';
 
@@ -16,6 +17,8 @@ export class Dispatcher {
     private readonly log: Logger,
     /** Where functions' replies go (the ingestor); a dispatcher without one refuses replies. */
     private readonly replies?: ReplyIntake,
+    /** A span per delivery attempt (docs/architecture.md, "Tracing"); none by default. */
+    private readonly tracing: Tracing = NO_TRACING,
   ) {}
 
   /**
@@ -37,7 +40,14 @@ export class Dispatcher {
       const worker = this.workers.get(runtime.name);
       if (worker) worker.update(runtime);
       else {
-        const created = new SubscriptionWorker(runtime, this.store, this.metrics, this.log, this.replies);
+        const created = new SubscriptionWorker(
+          runtime,
+          this.store,
+          this.metrics,
+          this.log,
+          this.replies,
+          this.tracing,
+        );
         this.workers.set(runtime.name, created);
         created.wake(); // deliveries left from before a restart
       }

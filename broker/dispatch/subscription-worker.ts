@@ -5,6 +5,8 @@ import { BrokerError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { DeliveryOutcome, FunctionReply, Sink } from '../ports/sink.js';
 import type { DueDelivery, EventStore } from '../ports/store.js';
+import type { TraceContext } from '../tracing/trace-context.js';
+import { NO_TRACING, type Tracing } from '../tracing/tracing.js';
 import { backoffMs } from './backoff.js';
 import { type DeliveryLogs, deliveryLogs } from './delivery-logs.js';
 import { judgeReply } from './reply-hops.js';
@@ -48,6 +50,7 @@ export class SubscriptionWorker {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly replies?: ReplyIntake,
+    private readonly tracing: Tracing = NO_TRACING,
   ) {
     this.runtime = runtime;
     // Every delivery in flight listens to it: as many as the subscription's concurrency.
@@ -235,12 +238,28 @@ export class SubscriptionWorker {
       return true;
     }
     const event = toDeadLetterSink ? this.deadLetterCopy(delivery) : delivery.event;
+    // The attempt's span: its parent is the event's `traceparent`, its context goes to the
+    // function as the request's (docs/architecture.md, "Tracing").
+    const span = this.tracing.startDelivery({
+      subscription: runtime.name,
+      event,
+      attempt: delivery.attempts + 1,
+      phase: delivery.phase,
+      destination: sink.destination,
+    });
     const started = process.hrtime.bigint();
     let outcome: DeliveryOutcome;
     try {
-      outcome = await sink.deliver(event, { signal, timeoutMs: runtime.delivery.timeoutMs });
+      outcome = await sink.deliver(event, {
+        signal,
+        timeoutMs: runtime.delivery.timeoutMs,
+        trace: span.context,
+      });
     } catch (err) {
-      if (signal.aborted) return false; // handed back at shutdown
+      if (signal.aborted) {
+        span.abandon();
+        return false; // handed back at shutdown
+      }
       outcome = { kind: 'retryable', error: (err as Error).message };
     }
     this.metrics.deliveryDuration.observe(
@@ -248,9 +267,17 @@ export class SubscriptionWorker {
       Number(process.hrtime.bigint() - started) / 1e9,
     );
     if (outcome.kind === 'ok' && outcome.reply) {
-      const refused = await this.takeReply(runtime, sink, event, outcome.reply);
+      let refused: string | undefined;
+      try {
+        refused = await this.takeReply(runtime, sink, event, outcome.reply, span.context);
+      } catch (err) {
+        // Not recorded: the delivery stays due and is made again.
+        span.end({ kind: 'retryable', error: `the reply could not be stored: ${(err as Error).message}` });
+        throw err;
+      }
       if (refused !== undefined) outcome = { kind: 'permanent', error: refused, detail: outcome.detail };
     }
+    span.end(outcome);
     await this.record(runtime, sink, delivery, outcome);
     return true;
   }
@@ -267,6 +294,7 @@ export class SubscriptionWorker {
     sink: Sink,
     delivered: CloudEvent,
     reply: FunctionReply,
+    trace: TraceContext | undefined,
   ): Promise<string | undefined> {
     const fields = {
       subscription: runtime.name,
@@ -294,7 +322,7 @@ export class SubscriptionWorker {
       return undefined;
     }
     try {
-      await this.replies(verdict.event, runtime.name);
+      await this.replies(verdict.event, runtime.name, trace);
     } catch (err) {
       if (err instanceof BrokerError && err.code === 'schema_violation') {
         this.metrics.replies.inc({ subscription: runtime.name, outcome: 'refused' });

@@ -61,16 +61,22 @@ export function compileFilter(
   return NEVER;
 }
 
-/** Compiles every filter of a subscription: all must match; none means every event. */
+/**
+ * Compiles every filter of a subscription: all must match; none means every event. An entry
+ * left undefined (set aside from a manifest that failed its schema, config/set-aside.ts, only
+ * compiled for its other problems) is skipped, the others keeping their positions.
+ */
 export function compileFilters(
-  specs: readonly FilterSpec[] | undefined,
+  specs: readonly (FilterSpec | undefined)[] | undefined,
   path: readonly PathSegment[],
   report: ReportProblem,
   extra: ExtraDialects,
 ): Predicate {
   if (!specs || specs.length === 0) return ALWAYS;
   // The compiled closures keep the configured strings to compare with every event (flat.ts).
-  const parts = flatStrings(specs).map((f, i) => compileFilter(f, [...path, i], report, extra));
+  const parts = flatStrings(specs).flatMap((f, i) =>
+    f === undefined ? [] : [compileFilter(f, [...path, i], report, extra)],
+  );
   if (parts.length === 1) return parts[0]!;
   return (input: FilterInput) => parts.every((p) => p(input));
 }

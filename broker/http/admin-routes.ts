@@ -13,7 +13,8 @@ import type { AdminOperations, HttpContext } from './context.js';
 const MAX_LIST = 10_000;
 
 /**
- * The admin API: the dead-letter list, replay and purge, and explain, on the running broker.
+ * The admin API: the dead-letter list, replay and purge, explain, and the console's status, on
+ * the running broker.
  * Off (404) unless `Broker.spec.admin.tokens` is set; then every request needs one of those
  * tokens as its bearer token (401 without, compared in constant time), checked from the header
  * section alone, before any body is read. The tokens are read from the current configuration at
@@ -62,6 +63,12 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: HttpContext): voi
   app.post('/admin/explain', { onRequest: guard }, async (request) =>
     admin().explain(explainedEvent(request)),
   );
+
+  // What the console (/console) polls: readiness, Sources' states, subscriptions' activity.
+  app.get('/admin/status', { onRequest: guard }, async () => {
+    const { ready, checks } = ctx.readiness();
+    return { ready, checks, ...(await admin().status()) };
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { BrokerError } from '../errors.js';
 import type { HttpLimits } from './limits.js';
+import type { RejectionLog } from './rejection-log.js';
 import { httpStatusOf } from './status.js';
 
 /**
@@ -22,6 +23,7 @@ const LINGER_MS = 2_000;
 export function createClientErrorHandler(
   limits: Readonly<HttpLimits>,
   log: Logger,
+  rejections?: RejectionLog,
 ): (err: Error & { code?: string }, socket: Socket) => void {
   return (err, socket) => {
     // The client is gone: nothing to answer.
@@ -37,6 +39,14 @@ export function createClientErrorHandler(
     }
     const error = toBrokerError(err, limits);
     log.debug({ code: err.code, answer: error.code }, 'refused a request the HTTP parser could not take');
+    rejections?.refused({
+      code: error.code,
+      status: httpStatusOf(error.code),
+      ingress: 'none',
+      request: '(not parsed)',
+      client: socket.remoteAddress,
+      detail: error.detail,
+    });
     socket.end(rawResponse(error));
     const linger = setTimeout(() => socket.destroy(), LINGER_MS);
     linger.unref();

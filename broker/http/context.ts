@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { SubscriptionActivity } from '../activity.js';
 import type { CloudEvent } from '../cloudevents/event.js';
 import type { RuntimeConfig } from '../compile/compile.js';
 import type { DeadLetterOutcome } from '../deadletters/operations.js';
@@ -6,8 +7,9 @@ import type { DeadLetterRequest } from '../deadletters/request.js';
 import type { EventExplanation } from '../explain.js';
 import type { Ingestor } from '../ingest.js';
 import type { Metrics } from '../metrics.js';
-import type { HttpIntakeConnector } from '../ports/connector.js';
+import type { ConnectorState, HttpIntakeConnector } from '../ports/connector.js';
 import type { DeadLetterEntry, DeadLetterSelection } from '../ports/store.js';
+import type { SourceReadiness } from '../readiness.js';
 
 /** What the admin API (/admin/..., admin-routes.ts) does, on the running broker's store and configuration. */
 export interface AdminOperations {
@@ -15,6 +17,21 @@ export interface AdminOperations {
   replay(request: DeadLetterRequest): Promise<DeadLetterOutcome>;
   purge(request: DeadLetterRequest): Promise<DeadLetterOutcome>;
   explain(event: CloudEvent): EventExplanation;
+  /** What the console shows (`GET /admin/status`): Sources' states, subscriptions' recent activity. */
+  status(): Promise<AdminStatus>;
+}
+
+/** `GET /admin/status`, besides readiness (docs/reference/admin-api.md). */
+export interface AdminStatus {
+  /** ms since the epoch, when this was read. */
+  now: number;
+  /** The sampler's interval: each history point but the last spans this many seconds. */
+  sampleSeconds: number;
+  /** How far back the history reaches once the sampler has run that long. */
+  windowSeconds: number;
+  /** Every Source of the running configuration, in configuration order, with its state. */
+  sources: ({ name: string; kind: string; required: boolean } & ConnectorState)[];
+  subscriptions: SubscriptionActivity[];
 }
 
 /** What the HTTP plugins need from the running broker; `config()` always gives the current configuration. */
@@ -25,8 +42,11 @@ export interface HttpContext {
   ingestor: Ingestor;
   metrics: Metrics;
   log: Logger;
-  /** Readiness: the store is open and can commit, and every connector is up. */
-  readiness(): { ready: boolean; checks: Record<string, string> };
+  /**
+   * Readiness (readiness.ts): the store is open and can commit and intake runs, and every Source
+   * with `required: true` is up; `sources` shows every Source's state.
+   */
+  readiness(): { ready: boolean; checks: Record<string, string>; sources?: Record<string, SourceReadiness> };
   /** The admin API's operations; without them (or without `Broker.spec.admin.tokens`) /admin is off. */
   admin?: AdminOperations;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeHttpMessage } from '../bindings/http.js';
+import { traceContextFromHeaders } from '../tracing/trace-context.js';
 import { answerValidationRequest } from './abuse-protection.js';
 import { checkBearer } from './auth.js';
 import type { HttpContext } from './context.js';
@@ -24,7 +25,14 @@ export function registerEventsRoute(app: FastifyInstance, ctx: HttpContext): voi
     async (request, reply) => {
       const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
       const { events } = decodeHttpMessage(request.headers, body);
-      await ctx.ingestor.ingest(events, 'events', [], { admitted: true });
+      // The request's own `traceparent` header is its transport's trace context; the event's is
+      // the `ce-traceparent` header (binary mode) or the `traceparent` member (structured and
+      // batched mode). An event without one takes the request's (docs/architecture.md, "Tracing").
+      await ctx.ingestor.ingest(events, 'events', [], {
+        admitted: true,
+        trace: traceContextFromHeaders(request.headers),
+        via: 'http',
+      });
       return reply.code(202).send({ accepted: events.length });
     },
   );

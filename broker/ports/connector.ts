@@ -3,6 +3,7 @@ import type { CloudEvent } from '../cloudevents/event.js';
 import type { Secret } from '../config/secrets.js';
 import type { CeMappingSpec, SecretRef } from '../config/types.js';
 import type { PathSegment } from '../config/yaml-document.js';
+import type { TraceContext } from '../tracing/trace-context.js';
 import type { JsonSchema } from './json-schema.js';
 
 /**
@@ -59,6 +60,13 @@ export interface IngestOptions {
    * a source that keeps no position itself, such as a log file). Accepted with no events too.
    */
   checkpoints?: readonly ConnectorCheckpoint[];
+  /**
+   * The W3C trace context the message carried in its transport (an HTTP request's `traceparent`
+   * and `tracestate` headers, `traceContextFromHeaders`), not in the event: an event without a
+   * `traceparent` attribute takes it, and it is the parent of the ingest span (docs/architecture.md,
+   * "Tracing"). Ignored by `deadLetter`.
+   */
+  trace?: TraceContext | undefined;
 }
 
 export interface MalformedMessage {
@@ -155,6 +163,13 @@ export interface ConnectorDescriptor<Spec = Record<string, unknown>> {
    * list, and a `default` where the connector applies one.
    */
   readonly settings: JsonSchema;
+  /**
+   * Every root the `ce` templates of this kind may name (for a kind whose roots depend on its
+   * block, all of them). With them the core still checks a Source's `ce` mapping when the
+   * connector's own block failed its schema and is not built (config/set-aside.ts), so that one
+   * run reports both.
+   */
+  readonly templateRoots?: readonly string[];
   /**
    * Builds the connector, reporting problems through the context (undefined when there are
    * any). Absent for a kind whose block is part of the manifest format but which this build

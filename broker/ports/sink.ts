@@ -2,6 +2,7 @@ import type { CloudEvent } from '../cloudevents/event.js';
 import type { Secret } from '../config/secrets.js';
 import type { SecretRef } from '../config/types.js';
 import type { PathSegment } from '../config/yaml-document.js';
+import type { TraceContext } from '../tracing/trace-context.js';
 import type { JsonSchema } from './json-schema.js';
 
 /**
@@ -44,6 +45,21 @@ export type DeliveryOutcome =
     }
   | { readonly kind: 'permanent'; readonly error: string; readonly detail?: ProtocolDetail };
 
+/** What the dispatcher hands a sink with each attempt. */
+export interface DeliveryOptions {
+  /** Aborted when the broker shuts down: the attempt then rejects (handed back, not counted). */
+  readonly signal: AbortSignal;
+  /** The attempt's time limit, from preparing the request to the whole answer. */
+  readonly timeoutMs: number;
+  /**
+   * The attempt's W3C trace context (the delivery span's, or the event's own with tracing off):
+   * an HTTP sink sends it as the `traceparent` and `tracestate` headers (W3C Trace Context 3),
+   * so the function continues the trace. The event's own `traceparent` attribute is never
+   * changed for it (docs/architecture.md, "Tracing").
+   */
+  readonly trace?: TraceContext | undefined;
+}
+
 export interface Sink {
   /** A description safe to log and to put in `deadletterdest` (no credentials). */
   readonly destination: string;
@@ -57,7 +73,7 @@ export interface Sink {
    * Makes one attempt. Resolves with the outcome; rejects only when `signal` aborted it (the
    * broker is shutting down: the delivery is handed back, it was not an attempt).
    */
-  deliver(event: CloudEvent, options: { signal: AbortSignal; timeoutMs: number }): Promise<DeliveryOutcome>;
+  deliver(event: CloudEvent, options: DeliveryOptions): Promise<DeliveryOutcome>;
   /**
    * Releases what this sink holds (its connection pool). The dispatcher calls it once, after the
    * last delivery made through the sink has settled, when a reload replaced the subscription or

@@ -1,6 +1,7 @@
 import { Pool, request, errors as undiciErrors } from 'undici';
 import type { CloudEvent } from '../cloudevents/event.js';
-import type { DeliveryOutcome, Sink } from '../ports/sink.js';
+import type { DeliveryOptions, DeliveryOutcome, Sink } from '../ports/sink.js';
+import type { TraceContext } from '../tracing/trace-context.js';
 import { type HttpAnswer, httpOutcome } from './http-outcome.js';
 import { SinkCallError } from './sink-call-error.js';
 
@@ -80,10 +81,7 @@ export class HttpFunctionSink implements Sink {
     await this.options.onClose?.();
   }
 
-  async deliver(
-    event: CloudEvent,
-    { signal, timeoutMs }: { signal: AbortSignal; timeoutMs: number },
-  ): Promise<DeliveryOutcome> {
+  async deliver(event: CloudEvent, { signal, timeoutMs, trace }: DeliveryOptions): Promise<DeliveryOutcome> {
     if (signal.aborted) throw signal.reason;
     // One controller and one timer per attempt, linked to the shutdown signal by a listener
     // that is removed afterwards (cheaper than AbortSignal.timeout + AbortSignal.any).
@@ -96,7 +94,7 @@ export class HttpFunctionSink implements Sink {
     const onShutdown = () => attempt.abort(signal.reason);
     signal.addEventListener('abort', onShutdown, { once: true });
     try {
-      const call = await this.options.prepare(event, attempt.signal);
+      const call = withTraceHeaders(await this.options.prepare(event, attempt.signal), trace);
       attempt.signal.throwIfAborted();
       const answer = await this.exchange(call, attempt.signal, timeoutMs);
       return (this.options.judge ?? httpOutcome)(answer, event);
@@ -142,6 +140,23 @@ export class HttpFunctionSink implements Sink {
     }
     return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), truncated };
   }
+}
+
+/**
+ * The call with the attempt's trace context in the W3C `traceparent` and `tracestate` headers
+ * (Trace Context 3), added after `prepare`, so every HTTP-based sink sends them alike whatever
+ * the content mode: in binary mode the event's own attribute travels apart, as `ce-traceparent`
+ * (the distributed-tracing extension's HTTP example shows both). A header the plugin set itself
+ * is kept.
+ */
+function withTraceHeaders(call: HttpCall, trace: TraceContext | undefined): HttpCall {
+  if (trace === undefined) return call;
+  const names = Object.keys(call.headers).map((n) => n.toLowerCase());
+  if (names.includes('traceparent')) return call;
+  const headers: Record<string, string> = { ...call.headers, traceparent: trace.traceparent };
+  if (trace.tracestate !== undefined && !names.includes('tracestate'))
+    headers['tracestate'] = trace.tracestate;
+  return { ...call, headers };
 }
 
 /** A refused connection, a reset, a DNS failure: what went wrong, with its code. */

@@ -30,5 +30,6 @@ export const kafkaConnector: ConnectorDescriptor<Record<string, unknown>> = {
   summary:
     'Consumes Kafka topics in a consumer group; offsets are committed only after the records are stored.',
   settings: KAFKA_SETTINGS_SCHEMA,
+  templateRoots: KAFKA_TEMPLATE_ROOTS,
   build: buildKafkaConnector,
 };

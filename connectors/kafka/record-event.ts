@@ -9,6 +9,8 @@ import {
   decodeStructuredRecord,
   RecordHeaders,
 } from '../../broker/bindings/kafka.js';
+import { type RawPayload, readRawPayload } from '../../broker/bindings/raw-payload.js';
+import { IMPLIED_JSON_CONTENT_TYPE } from '../../broker/cloudevents/data-representation.js';
 import type { AttributeValue, CloudEvent, EventData } from '../../broker/cloudevents/event.js';
 import { parseJsonOrText } from '../../broker/cloudevents/json-depth.js';
 import { findForbiddenCharacter } from '../../broker/cloudevents/string-type.js';
@@ -63,21 +65,39 @@ function toEvent(record: KafkaRecord, mapper: CeMapper | undefined): CloudEvent 
       };
       if (Number.isFinite(record.timestamp) && record.timestamp >= 0)
         defaults.time = new Date(record.timestamp).toISOString();
-      if (encoding.contentType !== undefined) defaults.datacontenttype = encoding.contentType;
+      // Without a content type, a JSON payload is taken as application/json (bindings/raw-payload.ts).
+      const payload = encoding.contentType === undefined ? jsonPayload(record.value) : undefined;
+      const datacontenttype = encoding.contentType ?? (payload && IMPLIED_JSON_CONTENT_TYPE);
+      if (datacontenttype !== undefined) defaults.datacontenttype = datacontenttype;
       if (key !== undefined) defaults.extensions = { partitionkey: key };
-      const attributes = mapper(templateContext(record), defaults);
+      const attributes = mapper(templateContext(record, payload), defaults);
       return { attributes: validateAttributes(attributes, JSON_VALUES), data: dataOf(record.value) };
     }
   }
 }
 
 /**
- * The template roots. `body` is parsed on first use only, so a mapping that never looks at the
- * payload does not pay for a JSON parse per record.
+ * The payload of a record without a content type when it is JSON (bindings/raw-payload.ts), read
+ * once for its content type and its `body`; undefined otherwise, `body` then being read as before
+ * when a template asks (JSON too deep to handle is refused only then, as for any record).
  */
-function templateContext(record: KafkaRecord): Record<string, unknown> {
-  let body: unknown;
-  let parsed = false;
+function jsonPayload(value: Buffer | null): RawPayload | undefined {
+  if (value === null || value.length === 0) return undefined;
+  try {
+    const payload = readRawPayload(value);
+    return payload.json ? payload : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The template roots. `body` is parsed on first use only, so a mapping that never looks at the
+ * payload does not pay for a JSON parse per record (unless `known` already read it).
+ */
+function templateContext(record: KafkaRecord, known?: RawPayload): Record<string, unknown> {
+  let body: unknown = known?.body;
+  let parsed = known !== undefined;
   const context: Record<string, unknown> = {
     topic: record.topic,
     partition: record.partition,

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../broker/config/duration.js';
+import { durationProblem, parseDuration } from '../../broker/config/duration.js';
 import type { SecretRef } from '../../broker/config/types.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import type { ConnectorBuildContext } from '../../broker/ports/connector.js';
@@ -102,7 +102,10 @@ export function readKafkaSettings(
     const parsed = parseDuration(spec.sessionTimeout);
     if ('error' in parsed) problem([...path, 'sessionTimeout'], parsed.error);
     else if (parsed.ms < MIN_SESSION_TIMEOUT_MS)
-      problem([...path, 'sessionTimeout'], 'must be at least PT6S (the broker refuses shorter sessions)');
+      problem(
+        [...path, 'sessionTimeout'],
+        durationProblem(spec.sessionTimeout, 'must be at least PT6S (the broker refuses shorter sessions)'),
+      );
     else sessionTimeoutMs = parsed.ms;
   }
 

@@ -38,5 +38,6 @@ export const logConnector: ConnectorDescriptor<Record<string, unknown>> = {
   summary:
     'Tails log files (rotation followed, positions committed with the events: exactly once into the store) and receives syslog over UDP and TCP.',
   settings: LOG_SETTINGS_SCHEMA,
+  templateRoots: [...new Set([...FILE_TEMPLATE_ROOTS, ...SYSLOG_TEMPLATE_ROOTS])],
   build: buildLogConnector,
 };

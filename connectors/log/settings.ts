@@ -1,4 +1,4 @@
-import { parseDuration } from '../../broker/config/duration.js';
+import { durationProblem, parseDuration } from '../../broker/config/duration.js';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
 import type { ConnectorBuildContext } from '../../broker/ports/connector.js';
 import { type RecordPipelineSettings, validateSettings } from './records/settings.js';
@@ -100,7 +100,8 @@ export function readLogSettings(context: ConnectorBuildContext<LogSourceSpec>): 
   }
   const partialLineTimeoutMs = duration(spec.partialLineTimeout, 5000, [...path, 'partialLineTimeout']);
   const pollIntervalMs = duration(spec.pollInterval, 1000, [...path, 'pollInterval']);
-  if (pollIntervalMs < 10) problem([...path, 'pollInterval'], 'must be at least PT0.01S');
+  if (pollIntervalMs < 10)
+    problem([...path, 'pollInterval'], durationProblem(spec.pollInterval, 'must be at least PT0.01S'));
 
   const lines: LineSettings = {
     format,

@@ -5,6 +5,7 @@ import {
   type MqttMessage,
   payloadData,
 } from '../../broker/bindings/mqtt.js';
+import { impliedContentType, type RawPayload } from '../../broker/bindings/raw-payload.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
 import type { CeMappingSpec } from '../../broker/config/types.js';
@@ -49,7 +50,7 @@ export function compileMqttEventReader(
               `"${message.contentType?.slice(0, 80)}") and the Source has no ce mapping for raw messages`,
           );
         }
-        return mapRawMessage(message, mode.body, mapper);
+        return mapRawMessage(message, mode, mapper);
     }
   };
 }
@@ -58,14 +59,18 @@ export function compileMqttEventReader(
  * Renders `ce` over the raw message. Roots: `topic` (its levels, so `${topic[1]}`),
  * `userProperties` (MQTT 5, names as sent), `headers` (the same, names lower-cased, as for the
  * other connectors), `body`. The data is the payload byte for byte; datacontenttype defaults to
- * the message's Content Type.
+ * the message's Content Type, and without one (MQTT 3.1.1) to application/json for a JSON payload
+ * (bindings/raw-payload.ts).
  */
-function mapRawMessage(message: MqttMessage, body: unknown, mapper: CeMapper): CloudEvent {
+function mapRawMessage(message: MqttMessage, payload: RawPayload, mapper: CeMapper): CloudEvent {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(message.userProperties)) headers[name.toLowerCase()] = value;
   const defaults: MappingDefaults = {};
-  if (message.contentType !== undefined && message.contentType.trim() !== '')
-    defaults.datacontenttype = message.contentType.trim();
+  const contentType = message.contentType?.trim();
+  const datacontenttype =
+    contentType === undefined || contentType === '' ? impliedContentType(payload) : contentType;
+  if (datacontenttype !== undefined) defaults.datacontenttype = datacontenttype;
+  const body = payload.body;
   const attributes = mapper(
     { topic: message.topic.split('/'), userProperties: message.userProperties, headers, body },
     defaults,

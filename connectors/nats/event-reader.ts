@@ -6,6 +6,8 @@ import {
   NATS_RULES,
   type NatsHeaders,
 } from '../../broker/bindings/nats.js';
+import { type RawPayload, readRawPayload } from '../../broker/bindings/raw-payload.js';
+import { IMPLIED_JSON_CONTENT_TYPE } from '../../broker/cloudevents/data-representation.js';
 import type { CloudEvent } from '../../broker/cloudevents/event.js';
 import { parseJsonOrText } from '../../broker/cloudevents/json-depth.js';
 import { JSON_VALUES, validateAttributes } from '../../broker/cloudevents/validate.js';
@@ -30,7 +32,8 @@ export interface NatsMessageView {
  */
 export type NatsEventReader = (message: NatsMessageView, defaults?: MappingDefaults) => CloudEvent;
 
-const NATS_ROOTS = ['subject', 'headers', 'body'] as const;
+/** The template roots of a raw NATS message. */
+export const NATS_TEMPLATE_ROOTS = ['subject', 'headers', 'body'] as const;
 
 /**
  * Binding first, else mapping: a message that is a CloudEvent under the NATS binding keeps its
@@ -48,7 +51,7 @@ export function compileNatsEventReader(
   const mapper: CeMapper | undefined =
     ce === undefined
       ? undefined
-      : compileCeMapping(ce, NATS_ROOTS, cePath, report, { requireTypeAndSource: true });
+      : compileCeMapping(ce, NATS_TEMPLATE_ROOTS, cePath, report, { requireTypeAndSource: true });
 
   return (message, defaults = {}) => {
     const headers = lowerCaseHeaders(message.headers);
@@ -67,8 +70,12 @@ export function compileNatsEventReader(
       NATS_RULES.fieldLabel,
     )?.trim();
     const mappingDefaults: MappingDefaults = { ...defaults };
-    if (contentType !== undefined && contentType !== '') mappingDefaults.datacontenttype = contentType;
-    const attributes = mapper(templateRoots(message, headers), mappingDefaults);
+    // Without a content type, a JSON payload is taken as application/json (bindings/raw-payload.ts).
+    const payload = contentType === undefined || contentType === '' ? jsonPayload(message.data) : undefined;
+    const datacontenttype =
+      contentType !== undefined && contentType !== '' ? contentType : payload && IMPLIED_JSON_CONTENT_TYPE;
+    if (datacontenttype !== undefined) mappingDefaults.datacontenttype = datacontenttype;
+    const attributes = mapper(templateRoots(message, headers, payload), mappingDefaults);
     return {
       attributes: validateAttributes(attributes, JSON_VALUES),
       data: message.data.byteLength === 0 ? { kind: 'none' } : { kind: 'bytes', bytes: message.data },
@@ -79,12 +86,32 @@ export function compileNatsEventReader(
 const utf8 = new TextDecoder();
 
 /**
- * The template roots of a raw message. `body` is parsed only when a template reads it (once),
- * so a mapping over the subject and headers alone costs no JSON parse per message.
+ * The payload of a message without a content type when it is JSON (bindings/raw-payload.ts), read
+ * once for its content type and its `body`; undefined otherwise, `body` then being read as before
+ * when a template asks (JSON too deep to handle is refused only then, as for any message).
  */
-function templateRoots(message: NatsMessageView, headers: NatsHeaders): Record<string, unknown> {
-  let body: unknown;
-  let parsed = false;
+function jsonPayload(data: Uint8Array): RawPayload | undefined {
+  if (data.byteLength === 0) return undefined;
+  try {
+    const payload = readRawPayload(data);
+    return payload.json ? payload : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The template roots of a raw message. `body` is parsed only when a template reads it (once),
+ * so a mapping over the subject and headers alone costs no JSON parse per message (unless
+ * `known` already read it).
+ */
+function templateRoots(
+  message: NatsMessageView,
+  headers: NatsHeaders,
+  known?: RawPayload,
+): Record<string, unknown> {
+  let body: unknown = known?.body;
+  let parsed = known !== undefined;
   return {
     subject: subjectTokens(message.subject),
     headers,

@@ -1,6 +1,6 @@
 /** The `nats` Source: its descriptor (registered in plugins.ts) and builder. */
 import type { Connector, ConnectorBuildContext, ConnectorDescriptor } from '../../broker/ports/connector.js';
-import { compileNatsEventReader } from './event-reader.js';
+import { compileNatsEventReader, NATS_TEMPLATE_ROOTS } from './event-reader.js';
 import { readNatsSettings } from './settings.js';
 import { NATS_SETTINGS_SCHEMA } from './settings-schema.js';
 import { NatsSource } from './source.js';
@@ -18,5 +18,6 @@ export const natsConnector: ConnectorDescriptor<Record<string, unknown>> = {
   summary:
     'Reads a NATS subject: core NATS (at most once), or with `stream` a durable JetStream pull consumer, each message acked only after it is stored.',
   settings: NATS_SETTINGS_SCHEMA,
+  templateRoots: NATS_TEMPLATE_ROOTS,
   build: buildNatsConnector,
 };

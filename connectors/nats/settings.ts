@@ -1,5 +1,5 @@
 import { nkeys } from '@nats-io/transport-node';
-import { parseDuration } from '../../broker/config/duration.js';
+import { durationProblem, parseDuration } from '../../broker/config/duration.js';
 import type { Secret } from '../../broker/config/secrets.js';
 import type { SecretRef } from '../../broker/config/types.js';
 import type { ConnectorBuildContext } from '../../broker/ports/connector.js';
@@ -107,7 +107,7 @@ export function readNatsSettings(context: ConnectorBuildContext): NatsSettings |
     if (spec.ackWait !== undefined) {
       const parsed = parseDuration(spec.ackWait);
       if ('error' in parsed) problem(['ackWait'], parsed.error);
-      else if (parsed.ms < 1000) problem(['ackWait'], 'ackWait must be at least PT1S');
+      else if (parsed.ms < 1000) problem(['ackWait'], durationProblem(spec.ackWait, 'must be at least PT1S'));
       else ackWaitMs = parsed.ms;
     }
     mode = {

@@ -4,6 +4,7 @@ import type {
   HttpIntakeConnector,
   HttpIntakeRequest,
 } from '../../broker/ports/connector.js';
+import { traceContextFromHeaders } from '../../broker/tracing/trace-context.js';
 import type { WebhookSource } from './source.js';
 
 /**
@@ -35,7 +36,8 @@ export class WebhookConnector implements HttpIntakeConnector {
         retryAfter: 1,
       });
     const events = this.source.toEvents(request);
-    const stored = context.ingest(events);
+    // The request's W3C trace context: events without a `traceparent` attribute take it.
+    const stored = context.ingest(events, { trace: traceContextFromHeaders(request.headers) });
     this.inFlight.add(stored);
     try {
       await stored;

@@ -4,7 +4,7 @@ import type { CeMappingSpec } from '../../broker/config/types.js';
 import type { Connector, ConnectorBuildContext, ConnectorDescriptor } from '../../broker/ports/connector.js';
 import { WebhookConnector } from './connector.js';
 import { WEBHOOK_SETTINGS_SCHEMA } from './settings-schema.js';
-import { compileWebhookSource, type WebhookSpec } from './source.js';
+import { compileWebhookSource, WEBHOOK_ROOTS, type WebhookSpec } from './source.js';
 
 /** Checks the block, the signature secret and the `ce` mapping, builds the connector. */
 export function buildWebhookConnector(context: ConnectorBuildContext): Connector | undefined {
@@ -29,5 +29,6 @@ export const webhookConnector: ConnectorDescriptor<Record<string, unknown>> = {
   summary:
     'Raw payloads POSTed to /webhooks/{name}, verified by an HMAC signature and mapped by `ce` (or by the GitHub preset); answered 202 only once stored.',
   settings: WEBHOOK_SETTINGS_SCHEMA,
+  templateRoots: WEBHOOK_ROOTS,
   build: buildWebhookConnector,
 };

@@ -35,7 +35,8 @@ export interface WebhookSource {
 
 type Report = (path: readonly PathSegment[], message: string, options?: { offset?: number }) => void;
 
-const WEBHOOK_ROOTS = ['body', 'headers', 'query'] as const;
+/** The template roots of a webhook request. */
+export const WEBHOOK_ROOTS = ['body', 'headers', 'query'] as const;
 
 /**
  * Builds the runtime of a `webhook` Source: signature check over the raw body, then either the

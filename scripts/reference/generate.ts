@@ -3,7 +3,8 @@
  * Schemas the broker validates against and the reference pages in docs/. A test compares the
  * committed files with this output, so a descriptor and its documentation never drift apart.
  */
-import { CE_MAPPING_SCHEMA } from '../../broker/mapping/ce-schema.js';
+import { SOURCE_REQUIRED_SCHEMA } from '../../broker/compile/sources.js';
+import { CE_MAPPING_SCHEMA, RAW_PAYLOAD_DATA } from '../../broker/mapping/ce-schema.js';
 import type { PluginSet } from '../../broker/ports/plugins.js';
 import { fieldTable } from './field-table.js';
 import { sinkSchema } from './sink-schema.js';
@@ -44,9 +45,14 @@ function sourcesPage(plugins: PluginSet): string {
     '',
     NOTICE,
     '',
-    `A \`Source\` manifest's \`spec\` holds exactly one connector block, one of ${kinds}, and`,
-    'optionally `ce`, the mapping that turns a raw message into a CloudEvent. Secrets are',
-    '`{ fromEnv: NAME }` or `{ fromFile: PATH }`; durations are ISO-8601 (`PT0.5S`, `PT30S`, `P1D`).',
+    `A \`Source\` manifest's \`spec\` holds exactly one connector block, one of ${kinds},`,
+    'optionally `ce`, the mapping that turns a raw message into a CloudEvent, and optionally',
+    '`required`. Secrets are `{ fromEnv: NAME }` or `{ fromFile: PATH }`; durations are ISO-8601',
+    '(`PT0.5S`, `PT30S`, `P1D`).',
+    '',
+    '## Every Source',
+    '',
+    fieldTable({ type: 'object', properties: { required: SOURCE_REQUIRED_SCHEMA } }),
     '',
     ...sections.flatMap((s) => [s, '']),
     '## `ce`',
@@ -54,6 +60,10 @@ function sourcesPage(plugins: PluginSet): string {
     CE_MAPPING_SCHEMA.description ?? '',
     '',
     fieldTable(CE_MAPPING_SCHEMA),
+    '',
+    '### Data without a content type',
+    '',
+    RAW_PAYLOAD_DATA,
     '',
   ].join('\n');
 }

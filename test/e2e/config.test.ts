@@ -1,8 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ALIAS_BOMB, ALIAS_BOMB_PROBLEM } from '../unit/config/alias-bomb.js';
-import { runCli, scratchDirs, startBroker, startFunction, subscriptionYaml } from './support.js';
+import {
+  REPO_ROOT,
+  runCli,
+  scratchDirs,
+  sourceYaml,
+  startBroker,
+  startFunction,
+  subscriptionYaml,
+} from './support.js';
 
 /** `validate`, `start` refusing bad manifests, and hot reload, through the real CLI. */
 describe('configuration', () => {
@@ -58,7 +68,11 @@ describe('configuration', () => {
     expect(lines.some((l) => l.startsWith(`${f}:11:7: must have exactly one of: exact, prefix`))).toBe(true);
     expect(lines.some((l) => l.startsWith(`${f}:18:16: sink URL must be http:// or https://`))).toBe(true);
     expect(lines).toContain(
-      `${f}:19:24: "PT1Y" is not an ISO-8601 duration (examples: PT0.5S, PT10S, PT1M, P1D)`,
+      `${f}:19:24: bad duration "PT1Y": not an ISO-8601 duration such as PT0.5S, PT10S, PT1M or P1D`,
+    );
+    // In the same run as the schema's problems of its document (the name, the unknown field).
+    expect(lines).toContain(
+      `${f}:9:14: bad duration "PT1Y": not an ISO-8601 duration such as PT0.5S, PT10S, PT1M or P1D`,
     );
     expect(
       lines.some((l) =>
@@ -73,8 +87,79 @@ describe('configuration', () => {
 
   it('the quickstart configuration is valid', async () => {
     const out = await runCli(['validate', 'examples/quickstart']);
-    expect(out.stdout).toContain('examples/quickstart: valid (2 subscriptions, 1 webhook sources)');
+    expect(out.stdout).toContain('examples/quickstart: valid (2 subscriptions, 1 source: 1 webhook)');
     expect(out.code).toBe(0);
+  });
+
+  it('validate and start report every problem of a document in one run, each at file:line:col', async () => {
+    const d = fresh();
+    d.write(
+      'orders.yaml',
+      [
+        'apiVersion: trigger-broker/v1',
+        'kind: Subscription',
+        'metadata: { name: orders }',
+        'spec:',
+        '  sink: { uri: "http://127.0.0.1:1/x" }',
+        '  filters:',
+        '    - exact: { type: a }',
+        '      prefix: { type: b }',
+        '    - pattern: { data: { total: [ { numeric: [ ">>", 10 ] } ] } }',
+        '  delivery:',
+        '    timeout: 10s',
+        '    backoffDelay: PT1Y',
+        '    retry: -1',
+        '',
+      ].join('\n'),
+    );
+    const f = `${d.config}/orders.yaml`;
+    const expected = [
+      `${f}:7:7: must have exactly one of: exact, prefix, suffix, all, any, not, sql, pattern`,
+      `${f}:9:48: pattern: ">>" is not a numeric operator; expected one of "=", "<", "<=", ">", ">="`,
+      `${f}:11:14: bad duration "10s": not an ISO-8601 duration such as PT0.5S, PT10S, PT1M or P1D`,
+      `${f}:12:19: bad duration "PT1Y": not an ISO-8601 duration such as PT0.5S, PT10S, PT1M or P1D`,
+      `${f}:13:12: must be >= 0`,
+    ];
+    const validate = await runCli(['validate', d.config]);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout.trim().split('\n')).toEqual(expected);
+    const start = await runCli(
+      ['start', d.config, '--port', '0', '--data', d.data],
+      {},
+      { timeoutMs: 20_000 },
+    );
+    expect(start.code).toBe(1);
+    expect(start.stderr.trim().split('\n')).toEqual([
+      ...expected,
+      `trigger-broker: refusing to start: 5 problem(s) in ${d.config}`,
+    ]);
+  });
+
+  it('the summary of a valid configuration counts every Source kind', async () => {
+    const d = fresh();
+    const ce = { type: 't', source: '/s' };
+    d.write('hook.yaml', sourceYaml('hook', { webhook: {}, ce }));
+    d.write('mq.yaml', sourceYaml('mq', { mqtt: { url: 'mqtt://127.0.0.1:1883', topics: ['a'] }, ce }));
+    d.write('mq2.yaml', sourceYaml('mq-two', { mqtt: { url: 'mqtt://127.0.0.1:1883', topics: ['b'] }, ce }));
+    d.write('k.yaml', sourceYaml('k', { kafka: { brokers: ['127.0.0.1:9092'], topics: ['t'] }, ce }));
+    d.write('n.yaml', sourceYaml('n', { nats: { servers: ['nats://127.0.0.1:4222'], subject: 'a' }, ce }));
+    d.write('l.yaml', sourceYaml('l', { log: { paths: ['/var/log/x.log'] } }));
+    d.write('s.yaml', subscriptionYaml('s', { sink: { uri: 'http://127.0.0.1:1/x' } }));
+    const out = await runCli(['validate', d.config]);
+    expect(out.stdout).toBe(
+      `${d.config}: valid (1 subscription, 6 sources: 1 webhook, 2 mqtt, 1 kafka, 1 nats, 1 log)\n`,
+    );
+    expect(out.code).toBe(0);
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const out = await runCli([flag]);
+      expect(out).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
   });
 
   it('validate passes a good directory and checks only the form of secret references', async () => {

@@ -512,13 +512,13 @@ async function publisher(url: string, protocolVersion: 4 | 5 = 5): Promise<MqttC
   return connectAsync(url, { clientId: `pub-${randomUUID()}`, protocolVersion, reconnectPeriod: 0 });
 }
 
-/** Ready means every Source is up, so the mqtt Source has subscribed. */
+/** Every Source up in /readyz (which is about intake and answers 200 before), so the mqtt Source has subscribed. */
 async function sourcesReady(broker: BrokerProcess): Promise<void> {
   await waitUntil(() => broker.logs.some((l) => l['msg'] === 'connector up'), 'the mqtt Source up', 30_000);
   for (;;) {
     const res = await request(`${broker.url}/readyz`);
-    await res.body.dump();
-    if (res.statusCode === 200) return;
+    const body = (await res.body.json()) as { sources?: Record<string, { status: string }> };
+    if (res.statusCode === 200 && Object.values(body.sources ?? {}).every((s) => s.status === 'up')) return;
     await sleep(50);
   }
 }

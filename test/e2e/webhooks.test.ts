@@ -130,6 +130,8 @@ describe('webhooks and auth', () => {
     );
     expect(bad.status).toBe(401);
     expect(bad.json.error).toBe('bad_signature');
+    // A signature is no bearer token: only `unauthorized` names the Bearer scheme.
+    expect(bad.headers['www-authenticate']).toBeUndefined();
     expect(JSON.stringify(bad.json)).not.toContain(GITHUB_SECRET);
     const missing = await post(
       '/webhooks/gh',
@@ -149,6 +151,21 @@ describe('webhooks and auth', () => {
       pushPayload.replace('main', 'evil'),
     );
     expect(tampered.status).toBe(401);
+    expect(tampered.headers['www-authenticate']).toBeUndefined();
+    // Logged once at info with its reason and where it came from; the two after it within 10 s
+    // are only counted (a summary line follows later), and no line holds the body.
+    const refused = broker.logs.filter(
+      (l) => l['msg'] === 'request refused' && l['reason'] === 'bad_signature',
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      level: 30,
+      status: 401,
+      ingress: 'webhook:gh',
+      request: 'POST /webhooks/gh',
+      client: '127.0.0.1',
+    });
+    expect(broker.logs.filter((l) => JSON.stringify(l).includes('refs/heads/'))).toEqual([]);
     await post(
       '/webhooks/shop?tenant=t',
       { 'content-type': 'application/json', 'x-request-id': 'after-bad-sig' },

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the real brokers the tests talk to available on this machine (README, "Tests"): Mosquitto, nats-server and kcat from Debian, Apache Kafka's jars from Maven Central
+# Makes the real brokers the tests talk to available on this machine (README, "Tests"): Mosquitto, nats-server and kcat from Debian, Apache Kafka's jars from Maven Central, and Debian's Chromium for the console's browser test
 # into a cache outside the repository. `npm test` runs it every time, so it is idempotent and prints
 # nothing when everything is already in place.
 #
@@ -60,6 +60,10 @@ missing_packages() {
     # Kafka 4 brokers need Java 17 or newer.
     if ! have java || [ "$(java_major)" -lt 17 ]; then wanted+=(default-jre-headless); fi
     if ! kafka_fetched && ! have mvn; then wanted+=(maven); fi
+  fi
+  # The console's browser test (test/e2e/console.test.ts) drives Debian's Chromium.
+  if [ -z "${CHROMIUM_BIN:-}" ]; then
+    have chromium || [ -x /usr/lib/chromium/chromium ] || wanted+=(chromium)
   fi
   if [ "${#wanted[@]}" -gt 0 ]; then printf '%s\n' "${wanted[@]}"; fi
 }

@@ -89,6 +89,7 @@ sinkContract({
   name: 'azure',
   sink: (behaviour) => azureSink(CONTRACT_FUNCTION[behaviour]),
   receivedIds: () => received.map((r) => r.headers['ce-id']).filter((id) => typeof id === 'string'),
+  receivedRequests: () => received,
 });
 
 const event: CloudEvent = {

@@ -130,6 +130,7 @@ sinkContract({
   name: 'fission',
   sink: (behaviour) => built({ function: CONTRACT_FUNCTIONS[behaviour] }),
   receivedIds: () => received.map((r) => String(r.headers['ce-id'])),
+  receivedRequests: () => received,
 });
 
 describe('fission sink: calls', () => {

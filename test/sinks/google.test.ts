@@ -121,6 +121,7 @@ const contractSubject = (descriptor: Descriptor) => ({
       { keepOpen: true },
     ),
   receivedIds: () => fake.received.map((call) => String(call.headers['ce-id'])),
+  receivedRequests: () => fake.received,
 });
 sinkContract({ kind: 'cloudrun', ...contractSubject(cloudRunSink) });
 sinkContract({ kind: 'gcf', ...contractSubject(cloudFunctionsSink) });

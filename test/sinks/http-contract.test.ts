@@ -1,6 +1,6 @@
 /** The http sink, built through its descriptor, against a real local HTTP function. */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import type { PathSegment } from '../../broker/config/yaml-document.js';
@@ -10,6 +10,7 @@ import { sinkContract } from './contract.js';
 
 const STATUS = { ok: 202, retryable: 503, permanent: 422 } as const;
 const received: string[] = [];
+const requests: { headers: IncomingHttpHeaders; body: Buffer }[] = [];
 let server: Server;
 let base = '';
 
@@ -19,8 +20,12 @@ beforeAll(async () => {
     if (typeof id === 'string') received.push(id);
     const behaviour = req.url?.slice(1) as keyof typeof STATUS | 'hang';
     if (behaviour === 'hang') return; // never answers
-    req.resume();
-    res.writeHead(STATUS[behaviour] ?? 500).end(behaviour === 'ok' ? '' : `answered ${behaviour}`);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(STATUS[behaviour] ?? 500).end(behaviour === 'ok' ? '' : `answered ${behaviour}`);
+    });
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -48,4 +53,5 @@ sinkContract({
     return sink as Sink;
   },
   receivedIds: () => received,
+  receivedRequests: () => requests,
 });

@@ -3,7 +3,7 @@
  * from a function built on the official CloudEvents JavaScript SDK in both content modes.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent as BrokerEvent } from '../../broker/cloudevents/event.js';
@@ -15,6 +15,7 @@ import { CloudEvent, type SdkFunction, startSdkFunction } from './sdk-function.j
 
 const STATUS = { ok: 202, retryable: 503, permanent: 422 } as const;
 const received: string[] = [];
+const requests: { headers: IncomingHttpHeaders; body: Buffer }[] = [];
 let plain: Server;
 let plainUrl = '';
 let sdk: SdkFunction;
@@ -25,8 +26,12 @@ beforeAll(async () => {
     if (typeof id === 'string') received.push(id);
     const behaviour = req.url?.slice(1) as keyof typeof STATUS | 'hang';
     if (behaviour === 'hang') return;
-    req.resume();
-    res.writeHead(STATUS[behaviour] ?? 500).end(behaviour === 'ok' ? '' : `answered ${behaviour}`);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(STATUS[behaviour] ?? 500).end(behaviour === 'ok' ? '' : `answered ${behaviour}`);
+    });
   });
   plain.listen(0, '127.0.0.1');
   await once(plain, 'listening');
@@ -93,6 +98,7 @@ sinkContract({
   name: 'knative',
   sink: (behaviour) => build({ uri: `${plainUrl}/${behaviour}` }),
   receivedIds: () => received,
+  receivedRequests: () => requests,
 });
 
 const order = (type: string, id = `o-${type}`): BrokerEvent => ({

@@ -401,6 +401,7 @@ sinkContract({
     calls
       .filter((c) => c.path.endsWith('/invocations'))
       .map((c) => (JSON.parse(c.body) as { id: string }).id),
+  receivedRequests: () => calls.filter((c) => c.path.endsWith('/invocations')),
 });
 
 describe('lambda sink: the Invoke API request', () => {

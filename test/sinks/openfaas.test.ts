@@ -167,6 +167,7 @@ sinkContract({
   name: 'openfaas',
   sink: (behaviour) => built(withAuth({ function: CONTRACT_FUNCTIONS[behaviour] })),
   receivedIds: () => received.map((r) => String(r.headers['ce-id'])),
+  receivedRequests: () => received,
 });
 
 describe('openfaas sink: calls', () => {

@@ -166,6 +166,7 @@ sinkContract({
   name: 'openwhisk',
   sink: (behaviour) => openWhiskSinkFor(CONTRACT_ACTION[behaviour]),
   receivedIds: () => invocations.map((i) => (JSON.parse(i.body) as { id: string }).id),
+  receivedRequests: () => invocations,
 });
 
 const event: CloudEvent = {

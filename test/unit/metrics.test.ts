@@ -22,4 +22,18 @@ describe('createMetrics', () => {
     expect(await metrics.registry.metrics()).toContain('trigger_broker_queue_depth{subscription="s"} 3');
     expect(reports.at(-1)).toBe('ok');
   });
+
+  it("names Node's process metrics once: trigger_broker_process_*, trigger_broker_nodejs_*, never process_process_", async () => {
+    const metrics = createMetrics(
+      () => new Map(),
+      () => [],
+    );
+    const names = [...(await metrics.registry.metrics()).matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
+    expect(names).toContain('trigger_broker_process_cpu_seconds_total');
+    expect(names).toContain('trigger_broker_process_resident_memory_bytes');
+    expect(names).toContain('trigger_broker_nodejs_eventloop_lag_seconds');
+    expect(names.filter((n) => /process_process_|nodejs_nodejs_|^process_|^nodejs_/.test(n))).toEqual([]);
+    // Every metric of the broker is under its one prefix.
+    expect(names.filter((n) => !n.startsWith('trigger_broker_'))).toEqual([]);
+  });
 });

@@ -53,6 +53,7 @@ describe('mqtt binding (mqtt-binding.md)', () => {
     expect(contentModeOf(message({ payload: Buffer.from('{"deviceId":1}') }), mapped)).toEqual({
       mode: 'raw',
       body: { deviceId: 1 },
+      json: true,
     });
     expect(contentModeOf(message({ payload: Buffer.from('{"deviceId":1}') }), { mapped: false }).mode).toBe(
       'structured',
@@ -60,6 +61,7 @@ describe('mqtt binding (mqtt-binding.md)', () => {
     expect(contentModeOf(message({ payload: Buffer.from('21.5 C') }), mapped)).toEqual({
       mode: 'raw',
       body: '21.5 C',
+      json: false,
     });
     expect(
       contentModeOf(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../../broker/config/duration.js';
+import { durationProblem, NOT_A_DURATION, parseDuration } from '../../../broker/config/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -21,9 +21,22 @@ describe('parseDuration', () => {
   });
 
   it('refuses years and months, whose length depends on the calendar', () => {
-    const result = parseDuration('P1M');
-    expect(result).toHaveProperty('error');
-    expect((result as { error: string }).error).toContain('years or months');
+    expect(parseDuration('P1M')).toEqual({
+      error: 'bad duration "P1M": years and months have no fixed length; use weeks (W), days (D) or smaller',
+    });
     expect(parseDuration('P1Y')).toHaveProperty('error');
+  });
+
+  it('names the value in one message style for every bad duration', () => {
+    expect(parseDuration('10s')).toEqual({
+      error: 'bad duration "10s": not an ISO-8601 duration such as PT0.5S, PT10S, PT1M or P1D',
+    });
+    expect(durationProblem(10, NOT_A_DURATION)).toBe(
+      'bad duration 10: not an ISO-8601 duration such as PT0.5S, PT10S, PT1M or P1D',
+    );
+    expect(durationProblem('PT0S', 'must be longer than zero')).toBe(
+      'bad duration "PT0S": must be longer than zero',
+    );
+    expect(durationProblem(`P${'1'.repeat(100)}D`, 'x')).toMatch(/^bad duration "P1{55}\.\.\.: x$/);
   });
 });

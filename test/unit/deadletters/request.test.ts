@@ -64,7 +64,7 @@ describe('readDeadLetterRequest', () => {
     expectBrokerError(
       () => readDeadLetterRequest({ until: 'P1Y' }, 'replay'),
       'bad_request',
-      /years or months/,
+      /"until": bad duration "P1Y": years and months have no fixed length/,
     );
     expectBrokerError(
       () => readDeadLetterRequest({ since: 'PT1M', until: 'PT1H' }, 'replay', NOW),

@@ -25,7 +25,7 @@ describe('kafka settings', () => {
       'spec.kafka.topicPattern: give either topics or topicPattern, not both',
       'spec.kafka: a kafka Source needs topics (a list of names) or topicPattern (a regular expression)',
       expect.stringMatching(/^spec\.kafka\.topicPattern: not a regular expression/),
-      'spec.kafka.sessionTimeout: must be at least PT6S (the broker refuses shorter sessions)',
+      'spec.kafka.sessionTimeout: bad duration "PT1S": must be at least PT6S (the broker refuses shorter sessions)',
     ]);
   });
 
