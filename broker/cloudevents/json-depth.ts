@@ -72,7 +72,7 @@ const BACKSLASH = 0x5c;
  * Index of the quote that closes the string opening at `open`: the next quote not escaped, that
  * is not preceded by an odd run of backslashes. indexOf jumps over long strings quickly.
  */
-function closingQuote(text: string, open: number): number {
+export function closingQuote(text: string, open: number): number {
   let quote = text.indexOf('"', open + 1);
   while (quote !== -1) {
     let backslashes = 0;

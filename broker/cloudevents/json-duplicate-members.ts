@@ -6,6 +6,8 @@
  * has to look at the text itself.
  */
 
+import { closingQuote } from './json-depth.js';
+
 export interface DuplicateMember {
   readonly name: string;
   /** Zero-based position of the offending object among the objects at the inspected depth. */
@@ -40,7 +42,7 @@ export function findDuplicateMember(jsonText: string, objectDepth: number): Dupl
       const top = stack.at(-1);
       if (top?.isObject) top.expectingName = true;
     } else if (code === QUOTE) {
-      const end = endOfString(jsonText, index);
+      const end = closingQuote(jsonText, index);
       const top = stack.at(-1);
       if (top?.isObject && top.expectingName) {
         top.expectingName = false;
@@ -64,20 +66,3 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * Index of the quote that closes the string starting at `start`: the next quote not preceded by
- * an odd run of backslashes. indexOf jumps over the string's text natively, which matters because
- * most of an event's text is inside strings.
- */
-function endOfString(text: string, start: number): number {
-  let quote = text.indexOf('"', start + 1);
-  while (quote !== -1) {
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return quote;
-    quote = text.indexOf('"', quote + 1);
-  }
-  return text.length;
-}
