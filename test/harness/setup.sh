@@ -146,3 +146,7 @@ for sdk_setup in "$here"/sdk-*.sh; do
   [ -e "$sdk_setup" ] || continue
   bash "$sdk_setup" || give_up "$(basename "$sdk_setup") failed"
 done
+
+# What test/deploy/ builds and checks the deployment files with (buildah, the Dockerfile's base
+# image parts, helm, the platforms' schemas): test/harness/deploy-tools.sh, quiet when in place.
+bash "$here/deploy-tools.sh" || give_up "deploy-tools.sh failed"
